@@ -1,0 +1,462 @@
+//! Accounts: signup, login and sessions, password change and reset, email
+//! verification, and the admin's view of users.
+
+pub mod domain;
+mod emails;
+pub mod passwords;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+
+use crate::api::{self, AdminUser, AdminUserDetail, AdminUserPage, AdminUserQuery, Me, Role};
+use crate::app::App;
+use crate::config::{Config, Secret};
+use crate::email;
+use crate::error::{Error, Result, Validator};
+use crate::http::{Reply, Request};
+use crate::outbox;
+use domain::{BusinessName, EmailAddress, NewPassword};
+use tokens::TokenKind;
+use uuid::Uuid;
+
+/// Emailed links of one kind a user may ask for per hour.
+const EMAILS_PER_HOUR: i64 = 5;
+
+pub(crate) fn role_from_db(role: &str) -> Role {
+    match role {
+        "admin" => Role::Admin,
+        _ => Role::Owner,
+    }
+}
+
+fn role_to_db(role: &Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Owner => "owner",
+    }
+}
+
+/// Where a request came from, recorded on the session and used to throttle.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    pub fn of(request: &Request) -> ClientInfo {
+        ClientInfo {
+            ip: request.client_ip(),
+            user_agent: request.user_agent().map(str::to_string),
+        }
+    }
+}
+
+/// A new session: what the user sees, and the cookie that carries it.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub me: Me,
+    pub token: Secret,
+}
+
+impl SignedIn {
+    pub fn reply(&self, status: u16, config: &Config) -> Reply {
+        let cookie = sessions::Session {
+            id: Uuid::nil(),
+            token: self.token.clone(),
+            csrf_token: String::new(),
+            user: self.me.user.clone(),
+            account: self.me.account.clone(),
+            extended: false,
+        }
+        .cookie(config);
+        Reply::json(status, &self.me).with_header(http::header::SET_COOKIE, &cookie)
+    }
+}
+
+fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+struct UserRow {
+    user: api::User,
+    account: api::Account,
+    password_hash: String,
+}
+
+async fn find_user(client: &impl deadpool_postgres::GenericClient, by: &str, key: &(dyn tokio_postgres::types::ToSql + Sync)) -> Result<Option<UserRow>> {
+    let sql = format!(
+        "SELECT u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
+                a.id, a.business_name, u.password_hash
+         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.{by} = $1"
+    );
+    Ok(client.query_opt(&sql, &[key]).await?.map(|row| UserRow {
+        user: api::User {
+            id: row.get(0),
+            email: row.get(1),
+            role: role_from_db(row.get(2)),
+            email_verified: row.get(3),
+            created_at: row.get(4),
+        },
+        account: api::Account { id: row.get(5), business_name: row.get(6) },
+        password_hash: row.get(7),
+    }))
+}
+
+async fn start_session(
+    tx: &deadpool_postgres::Transaction<'_>,
+    row: UserRow,
+    client: &ClientInfo,
+) -> Result<SignedIn> {
+    let (token, csrf_token) =
+        sessions::create(tx, row.user.id, client.ip.as_deref(), client.user_agent.as_deref()).await?;
+    tx.execute("UPDATE users SET last_login_at = now() WHERE id = $1", &[&row.user.id])
+        .await?;
+    Ok(SignedIn { me: Me { user: row.user, account: row.account, csrf_token }, token })
+}
+
+/// Creates the account and its owner, emails a verification link, and signs
+/// the owner in.
+pub async fn signup(app: &App, request: api::SignupRequest, client: &ClientInfo) -> Result<SignedIn> {
+    let mut v = Validator::new();
+    let email = v.take("email", EmailAddress::parse(&request.email));
+    let business = v.take("business_name", BusinessName::parse(&request.business_name));
+    let password = v.take(
+        "password",
+        NewPassword::parse(&request.password, email.as_ref().map(|e| e.as_str())),
+    );
+    v.finish()?;
+    let (email, business, password) = (email.unwrap(), business.unwrap(), password.unwrap());
+    let password_hash = passwords::hash(password.expose()).await?;
+
+    let mut db = app.db.get().await?;
+    let tx = db.transaction().await?;
+    let account_id: Uuid = tx
+        .query_one(
+            "INSERT INTO accounts (business_name) VALUES ($1) RETURNING id",
+            &[&business.as_str()],
+        )
+        .await?
+        .get(0);
+    let inserted = tx
+        .execute(
+            "INSERT INTO users (account_id, email, password_hash, role) VALUES ($1, $2, $3, 'owner')",
+            &[&account_id, &email.as_str(), &password_hash],
+        )
+        .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
+        other => other?,
+    };
+    let row = find_user(&tx, "email", &email.as_str())
+        .await?
+        .ok_or_else(|| Error::internal("user vanished after insert"))?;
+    let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::VerifyEmail).await?;
+    let mail = emails::verify_email(&app.config.public_url, email.as_str(), business.as_str(), &token);
+    let queued = email::enqueue(&tx, &format!("verify_email:{token_id}"), &mail).await?;
+    let signed_in = start_session(&tx, row, client).await?;
+    tx.commit().await?;
+    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
+    tracing::info!(user_id = %signed_in.me.user.id, "account created");
+    Ok(signed_in)
+}
+
+/// Signs in with email and password. Unknown emails and wrong passwords get
+/// the same answer and take the same time; 10 failures per email or per IP
+/// within 15 minutes lock further attempts until the window passes.
+pub async fn login(app: &App, request: api::LoginRequest, client: &ClientInfo) -> Result<SignedIn> {
+    let email = request.email.trim().to_lowercase();
+    if email.is_empty() || request.password.is_empty() {
+        let mut v = Validator::new();
+        v.check(!email.is_empty(), "email", "Enter your email address.");
+        v.check(!request.password.is_empty(), "password", "Enter your password.");
+        v.finish()?;
+    }
+    let mut db = app.db.get().await?;
+    throttle::check(&db, &email, client.ip.as_deref()).await?;
+    let row = find_user(&db, "email", &email).await?;
+    let hash = match &row {
+        Some(r) => r.password_hash.clone(),
+        None => passwords::dummy_hash().await.to_string(),
+    };
+    let matches = passwords::verify(&request.password, &hash).await?;
+    let Some(row) = row.filter(|_| matches) else {
+        throttle::record_failure(&db, &email, client.ip.as_deref()).await?;
+        return Err(Error::InvalidCredentials);
+    };
+    let tx = db.transaction().await?;
+    let signed_in = start_session(&tx, row, client).await?;
+    tx.commit().await?;
+    Ok(signed_in)
+}
+
+pub async fn logout(app: &App, session: &sessions::Session) -> Result<()> {
+    let db = app.db.get().await?;
+    sessions::revoke(&db, session.id).await
+}
+
+/// Changes the password (the current one is required), signs out every
+/// session and starts a fresh one for this browser.
+pub async fn change_password(
+    app: &App,
+    session: &sessions::Session,
+    request: api::ChangePasswordRequest,
+    client: &ClientInfo,
+) -> Result<SignedIn> {
+    let mut v = Validator::new();
+    v.check(!request.current_password.is_empty(), "current_password", "Enter your current password.");
+    let password = v.take("new_password", NewPassword::parse(&request.new_password, Some(&session.user.email)));
+    v.check(
+        request.new_password != request.current_password,
+        "new_password",
+        "Choose a password different from the current one.",
+    );
+    v.finish()?;
+    let password = password.unwrap();
+    let mut db = app.db.get().await?;
+    let row = find_user(&db, "id", &session.user.id).await?.ok_or(Error::Unauthenticated)?;
+    if !passwords::verify(&request.current_password, &row.password_hash).await? {
+        return Err(Error::WrongPassword);
+    }
+    let new_hash = passwords::hash(password.expose()).await?;
+    let tx = db.transaction().await?;
+    let queued = set_password(app, &tx, row.user.id, &row.user.email, &new_hash).await?;
+    let signed_in = start_session(&tx, row, client).await?;
+    tx.commit().await?;
+    outbox::relay_now(app, &queued).await;
+    Ok(signed_in)
+}
+
+/// Stores a new password hash, revokes every session and emails the owner.
+async fn set_password(
+    app: &App,
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: Uuid,
+    email_address: &str,
+    hash: &str,
+) -> Result<Vec<i64>> {
+    tx.execute(
+        "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+        &[&user_id, &hash],
+    )
+    .await?;
+    sessions::revoke_all(tx, user_id).await?;
+    tx.execute(
+        "UPDATE auth_tokens SET used_at = now()
+         WHERE user_id = $1 AND kind = 'reset_password' AND used_at IS NULL",
+        &[&user_id],
+    )
+    .await?;
+    let mail = emails::password_changed(&app.config.public_url, email_address);
+    let queued = email::enqueue(tx, &format!("password_changed:{}", Uuid::new_v4()), &mail).await?;
+    Ok(queued.into_iter().collect())
+}
+
+/// Emails a reset link if the address has an account; answers the same
+/// either way.
+pub async fn forgot_password(app: &App, request: api::ForgotPasswordRequest) -> Result<()> {
+    let email = EmailAddress::parse(&request.email).map_err(|m| Error::field("email", &m))?;
+    let mut db = app.db.get().await?;
+    let Some(row) = find_user(&db, "email", &email.as_str()).await? else {
+        return Ok(());
+    };
+    let tx = db.transaction().await?;
+    if recent_tokens(&tx, row.user.id, TokenKind::ResetPassword).await? >= EMAILS_PER_HOUR {
+        tracing::info!(user_id = %row.user.id, "reset email limit reached; not sending");
+        return Ok(());
+    }
+    let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::ResetPassword).await?;
+    let mail = emails::reset_password(&app.config.public_url, &row.user.email, &token);
+    let queued = email::enqueue(&tx, &format!("reset_password:{token_id}"), &mail).await?;
+    tx.commit().await?;
+    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
+    Ok(())
+}
+
+async fn recent_tokens(tx: &deadpool_postgres::Transaction<'_>, user_id: Uuid, kind: TokenKind) -> Result<i64> {
+    // Serialises concurrent requests for one user, so the limit holds.
+    tx.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&user_id]).await?;
+    Ok(tx
+        .query_one(
+            "SELECT count(*) FROM auth_tokens
+             WHERE user_id = $1 AND kind = $2 AND created_at > now() - interval '1 hour'",
+            &[&user_id, &kind.as_str()],
+        )
+        .await?
+        .get(0))
+}
+
+/// Sets a new password from an emailed reset link (single use, 1 hour).
+/// Proves the address too, so it also marks the email verified.
+pub async fn reset_password(app: &App, request: api::ResetPasswordRequest) -> Result<()> {
+    let mut db = app.db.get().await?;
+    let tx = db.transaction().await?;
+    let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::ResetPassword).await?;
+    let row = find_user(&tx, "id", &user_id).await?.ok_or(Error::InvalidToken)?;
+    // A refused password rolls the transaction back: the link still works.
+    let password = NewPassword::parse(&request.new_password, Some(&row.user.email))
+        .map_err(|m| Error::field("new_password", &m))?;
+    let hash = passwords::hash(password.expose()).await?;
+    let queued = set_password(app, &tx, user_id, &row.user.email, &hash).await?;
+    tx.execute(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+        &[&user_id],
+    )
+    .await?;
+    tx.commit().await?;
+    outbox::relay_now(app, &queued).await;
+    Ok(())
+}
+
+/// Marks the address verified from an emailed link.
+pub async fn verify_email(app: &App, request: api::VerifyEmailRequest) -> Result<api::VerifyEmailResponse> {
+    let mut db = app.db.get().await?;
+    let tx = db.transaction().await?;
+    let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::VerifyEmail).await?;
+    let email: String = tx
+        .query_one(
+            "UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
+             WHERE id = $1 RETURNING email",
+            &[&user_id],
+        )
+        .await?
+        .get(0);
+    tx.commit().await?;
+    Ok(api::VerifyEmailResponse { message: "Your email address is confirmed.".into(), email })
+}
+
+/// Sends a fresh verification link (at most 5 an hour).
+pub async fn resend_verification(app: &App, session: &sessions::Session) -> Result<String> {
+    if session.user.email_verified {
+        return Ok("Your email address is already confirmed.".into());
+    }
+    let mut db = app.db.get().await?;
+    let tx = db.transaction().await?;
+    if recent_tokens(&tx, session.user.id, TokenKind::VerifyEmail).await? >= EMAILS_PER_HOUR {
+        return Err(Error::TooManyAttempts { retry_after: 3600 });
+    }
+    let (token_id, token) = tokens::issue(&tx, session.user.id, TokenKind::VerifyEmail).await?;
+    let mail = emails::verify_email(
+        &app.config.public_url,
+        &session.user.email,
+        &session.account.business_name,
+        &token,
+    );
+    let queued = email::enqueue(&tx, &format!("verify_email:{token_id}"), &mail).await?;
+    tx.commit().await?;
+    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
+    Ok(format!("We sent a new link to {}.", session.user.email))
+}
+
+/// Creates a user with its own account, or, if the email exists, sets its
+/// role and password (so `make admin` also repairs a lost admin login).
+/// Operators' tool: the email counts as verified.
+pub async fn upsert_user(
+    app: &App,
+    email: &str,
+    password: &str,
+    business_name: &str,
+    role: Role,
+) -> Result<Uuid> {
+    let mut v = Validator::new();
+    let email = v.take("email", EmailAddress::parse(email));
+    let business = v.take("business_name", BusinessName::parse(business_name));
+    let password = v.take("password", NewPassword::parse(password, email.as_ref().map(|e| e.as_str())));
+    v.finish()?;
+    let (email, business, password) = (email.unwrap(), business.unwrap(), password.unwrap());
+    let hash = passwords::hash(password.expose()).await?;
+    let mut db = app.db.get().await?;
+    let tx = db.transaction().await?;
+    let existing = find_user(&tx, "email", &email.as_str()).await?;
+    let id = match existing {
+        Some(row) => {
+            tx.execute(
+                "UPDATE users SET role = $2, password_hash = $3, password_changed_at = now(),
+                        email_verified_at = coalesce(email_verified_at, now())
+                 WHERE id = $1",
+                &[&row.user.id, &role_to_db(&role), &hash],
+            )
+            .await?;
+            row.user.id
+        }
+        None => {
+            let account_id: Uuid = tx
+                .query_one("INSERT INTO accounts (business_name) VALUES ($1) RETURNING id", &[&business.as_str()])
+                .await?
+                .get(0);
+            tx.query_one(
+                "INSERT INTO users (account_id, email, password_hash, role, email_verified_at)
+                 VALUES ($1, $2, $3, $4, now()) RETURNING id",
+                &[&account_id, &email.as_str(), &hash, &role_to_db(&role)],
+            )
+            .await?
+            .get(0)
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+const ADMIN_USER_COLUMNS: &str = "u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
+     u.account_id, a.business_name, u.last_login_at";
+
+fn admin_user(row: &tokio_postgres::Row) -> AdminUser {
+    AdminUser {
+        id: row.get(0),
+        email: row.get(1),
+        role: role_from_db(row.get(2)),
+        email_verified: row.get(3),
+        created_at: row.get(4),
+        account_id: row.get(5),
+        business_name: row.get(6),
+        last_login_at: row.get(7),
+    }
+}
+
+/// Every user, newest first, optionally filtered by a part of the email.
+pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminUserPage> {
+    let mut v = Validator::new();
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(25);
+    v.check(page >= 1, "page", "Pages start at 1.");
+    v.check((1..=100).contains(&per_page), "per_page", "Choose 1 to 100 per page.");
+    let q = query.q.unwrap_or_default().trim().to_lowercase();
+    v.check(q.chars().count() <= 254, "q", "The search is too long.");
+    v.finish()?;
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    );
+    let db = app.db.get().await?;
+    let total: i64 = db
+        .query_one("SELECT count(*) FROM users u WHERE u.email LIKE $1", &[&pattern])
+        .await?
+        .get(0);
+    let rows = db
+        .query(
+            &format!(
+                "SELECT {ADMIN_USER_COLUMNS} FROM users u JOIN accounts a ON a.id = u.account_id
+                 WHERE u.email LIKE $1 ORDER BY u.created_at DESC, u.id LIMIT $2 OFFSET $3"
+            ),
+            &[&pattern, &per_page, &((page - 1).saturating_mul(per_page))],
+        )
+        .await?;
+    Ok(AdminUserPage { users: rows.iter().map(admin_user).collect(), total, page, per_page })
+}
+
+pub async fn admin_get_user(app: &App, id: Uuid) -> Result<AdminUserDetail> {
+    let db = app.db.get().await?;
+    let row = db
+        .query_opt(
+            &format!(
+                "SELECT {ADMIN_USER_COLUMNS},
+                        (SELECT count(*) FROM sessions s
+                         WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now())
+                 FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1"
+            ),
+            &[&id],
+        )
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(AdminUserDetail { user: admin_user(&row), active_sessions: row.get(8) })
+}

@@ -1,0 +1,219 @@
+//! The one error type of every service, and its mapping to HTTP.
+//!
+//! Services return [`Error`]; the runtime turns it into
+//! `{"error": {"code", "message", "fields"?}}` with the status from
+//! [`Error::status`]. Nothing else maps errors to HTTP.
+
+use crate::api::{ErrorBody, ErrorDetail};
+use std::collections::BTreeMap;
+
+/// Field name → what is wrong with it, in words for the user.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("validation failed: {0:?}")]
+    Validation(FieldErrors),
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("CSRF check failed")]
+    CsrfFailed,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("invalid or expired token")]
+    InvalidToken,
+    #[error("too many attempts, retry after {retry_after}s")]
+    TooManyAttempts { retry_after: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Error::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+impl Error {
+    pub fn field(name: &str, message: &str) -> Error {
+        Error::Validation(FieldErrors::from([(name.to_string(), message.to_string())]))
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Error {
+        Error::Internal(e.to_string())
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::Validation(_) | Error::MalformedJson(_) | Error::BadRequest(_) => 400,
+            Error::InvalidToken => 400,
+            Error::Unauthenticated | Error::InvalidCredentials | Error::WrongPassword => 401,
+            Error::Forbidden | Error::CsrfFailed => 403,
+            Error::NotFound => 404,
+            Error::MethodNotAllowed => 405,
+            Error::EmailTaken => 409,
+            Error::PayloadTooLarge => 413,
+            Error::UnsupportedMediaType => 415,
+            Error::TooManyAttempts { .. } => 429,
+            Error::Unavailable(_) => 503,
+            Error::Database(e) if is_connection_error(e) => 503,
+            Error::Database(_) | Error::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation_failed",
+            Error::MalformedJson(_) => "malformed_json",
+            Error::BadRequest(_) => "bad_request",
+            Error::UnsupportedMediaType => "unsupported_media_type",
+            Error::PayloadTooLarge => "payload_too_large",
+            Error::Unauthenticated => "unauthenticated",
+            Error::InvalidCredentials => "invalid_credentials",
+            Error::WrongPassword => "wrong_password",
+            Error::Forbidden => "forbidden",
+            Error::CsrfFailed => "csrf_failed",
+            Error::NotFound => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::EmailTaken => "email_taken",
+            Error::InvalidToken => "invalid_token",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::Unavailable(_) => "unavailable",
+            Error::Database(_) | Error::Internal(_) if self.status() == 503 => "unavailable",
+            Error::Database(_) | Error::Internal(_) => "internal",
+        }
+    }
+
+    /// What the user is told. Internal details stay in the logs.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Validation(_) => "Some fields need attention.".into(),
+            Error::MalformedJson(detail) => format!("The request body is not valid JSON: {detail}"),
+            Error::BadRequest(detail) => detail.clone(),
+            Error::UnsupportedMediaType => "Send the body as application/json.".into(),
+            Error::PayloadTooLarge => "The request body is larger than 1 MiB.".into(),
+            Error::Unauthenticated => "Please sign in.".into(),
+            Error::InvalidCredentials => "That email and password do not match an account.".into(),
+            Error::WrongPassword => "Your current password is not correct.".into(),
+            Error::Forbidden => "You do not have access to this.".into(),
+            Error::CsrfFailed => "This request did not come from the Kametrix dashboard. Reload the page and try again.".into(),
+            Error::NotFound => "Not found.".into(),
+            Error::MethodNotAllowed => "This route does not accept that method.".into(),
+            Error::EmailTaken => "An account with this email already exists. Sign in instead.".into(),
+            Error::InvalidToken => "This link is invalid, expired or already used.".into(),
+            Error::TooManyAttempts { retry_after } => format!(
+                "Too many failed attempts. Try again in {} minute(s).",
+                retry_after.div_ceil(60).max(1)
+            ),
+            _ if self.status() == 503 => "The service is briefly unavailable. Please try again.".into(),
+            _ => "Something went wrong on our side. Please try again.".into(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().into(),
+                message: self.public_message(),
+                fields: match self {
+                    Error::Validation(fields) => fields.clone(),
+                    _ => FieldErrors::new(),
+                },
+            },
+        }
+    }
+}
+
+fn is_connection_error(e: &tokio_postgres::Error) -> bool {
+    e.is_closed() || e.as_db_error().is_none() && e.code().is_none()
+}
+
+/// Collects field errors, then fails once with all of them.
+#[derive(Debug, Default)]
+pub struct Validator(FieldErrors);
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn check(&mut self, ok: bool, field: &str, message: &str) -> &mut Self {
+        if !ok && !self.0.contains_key(field) {
+            self.0.insert(field.into(), message.into());
+        }
+        self
+    }
+
+    /// Records the error of a parse step, keeping the first per field.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.check(false, field, &message);
+                None
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(std::mem::take(&mut self.0)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_render_the_documented_shape() {
+        let e = Error::field("email", "Enter a valid email address.");
+        assert_eq!(e.status(), 400);
+        let json = serde_json::to_value(e.body()).unwrap();
+        assert_eq!(json["error"]["code"], "validation_failed");
+        assert_eq!(json["error"]["fields"]["email"], "Enter a valid email address.");
+    }
+
+    #[test]
+    fn internal_details_are_not_shown_to_users() {
+        let e = Error::internal("connection to 10.0.0.5 refused, password=hunter2");
+        assert_eq!(e.status(), 500);
+        let json = serde_json::to_string(&e.body()).unwrap();
+        assert!(!json.contains("hunter2"));
+        assert!(!json.contains("fields"));
+    }
+
+    #[test]
+    fn throttling_tells_the_user_when_to_come_back() {
+        let e = Error::TooManyAttempts { retry_after: 61 };
+        assert_eq!(e.status(), 429);
+        assert!(e.public_message().contains("2 minute"));
+    }
+}
