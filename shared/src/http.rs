@@ -114,6 +114,11 @@ impl Request {
 
 /// JSON → `T` with errors a user (or a frontend form) can act on.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    // Every request body of the API is an object; serde would otherwise
+    // accept an array for a struct.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::MalformedJson("the body must be a JSON object".into()));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| (e.path().to_string(), e.into_inner()))
