@@ -44,7 +44,7 @@ pub enum Error {
     TooManyAttempts { retry_after: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    #[error("database error: {0}")]
+    #[error("database error: {}", db_detail(.0))]
     Database(#[from] tokio_postgres::Error),
     #[error("internal error: {0}")]
     Internal(String),
@@ -145,6 +145,19 @@ impl Error {
                 },
             },
         }
+    }
+}
+
+/// The server's message (and constraint) rather than tokio-postgres's bare "db error".
+fn db_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{} ({}){}",
+            db.message(),
+            db.code().code(),
+            db.constraint().map(|c| format!(" constraint {c}")).unwrap_or_default()
+        ),
+        None => e.to_string(),
     }
 }
 
