@@ -1,0 +1,233 @@
+//! The typed API client: one function per route of `docs/api.md`.
+//!
+//! Same-origin relative URLs (`/api/...`), so the browser sends the session
+//! cookie by itself. Every state-changing request made while signed in carries
+//! the session's CSRF token in the `X-CSRF-Token` header.
+
+use std::collections::BTreeMap;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::api::{
+    AdminUserDetail, AdminUserPage, ChangePasswordRequest, ErrorBody, ForgotPasswordRequest,
+    LoginRequest, Me, MessageResponse, ResetPasswordRequest, SignupRequest, VerifyEmailRequest,
+    VerifyEmailResponse, CSRF_HEADER,
+};
+
+/// What went wrong with a request, ready to show to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status; 0 when the server could not be reached at all.
+    pub status: u16,
+    /// The API's error code (`validation_failed`, `invalid_credentials`, …),
+    /// or `network_error` / `unexpected_response` for failures outside the API.
+    pub code: String,
+    pub message: String,
+    /// Field name → what is wrong with it (only for `validation_failed`).
+    pub fields: BTreeMap<String, String>,
+    /// Seconds from a `Retry-After` header (429).
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    fn network() -> Self {
+        ApiError {
+            status: 0,
+            code: "network_error".into(),
+            message: "We couldn't reach Kametrix. Check your internet connection and try again."
+                .into(),
+            fields: BTreeMap::new(),
+            retry_after: None,
+        }
+    }
+
+    fn unexpected(status: u16) -> Self {
+        let message = if status >= 500 || status == 0 {
+            format!(
+                "Something went wrong on our side (error {status}). Please try again in a moment."
+            )
+        } else {
+            format!("Kametrix gave an unexpected answer (error {status}). Please try again in a moment.")
+        };
+        ApiError {
+            status,
+            code: "unexpected_response".into(),
+            message,
+            fields: BTreeMap::new(),
+            retry_after: None,
+        }
+    }
+
+    /// A client-side error shown like a server one.
+    pub fn local(message: impl Into<String>) -> Self {
+        ApiError {
+            status: 0,
+            code: "local".into(),
+            message: message.into(),
+            fields: BTreeMap::new(),
+            retry_after: None,
+        }
+    }
+
+    /// The session is missing, expired or revoked.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.status == 401 && self.code == "unauthenticated"
+    }
+
+    /// Signed in, but the route needs an admin.
+    pub fn is_forbidden(&self) -> bool {
+        self.status == 403 && self.code == "forbidden"
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The client. Holds the CSRF token of the current session, if any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Api {
+    csrf_token: Option<String>,
+}
+
+impl Api {
+    pub fn new(csrf_token: Option<String>) -> Self {
+        Api { csrf_token }
+    }
+
+    fn with_csrf(&self, builder: RequestBuilder) -> RequestBuilder {
+        match &self.csrf_token {
+            Some(token) => builder.header(CSRF_HEADER, token),
+            None => builder,
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, url: &str) -> ApiResult<T> {
+        let builder = Request::get(url).header("Accept", "application/json");
+        let response = builder.send().await.map_err(|_| ApiError::network())?;
+        decode(response).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
+        let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
+        // `json` sets `Content-Type: application/json`.
+        let request = builder
+            .json(body)
+            .map_err(|_| ApiError::local("Could not prepare the request."))?;
+        let response = request.send().await.map_err(|_| ApiError::network())?;
+        decode(response).await
+    }
+
+    async fn post_empty(&self, url: &str) -> ApiResult<Response> {
+        let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
+        let response = builder.send().await.map_err(|_| ApiError::network())?;
+        if response.ok() {
+            Ok(response)
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
+    // ---- routes -----------------------------------------------------------
+
+    pub async fn signup(&self, body: &SignupRequest) -> ApiResult<Me> {
+        self.post("/api/auth/signup", body).await
+    }
+
+    pub async fn login(&self, body: &LoginRequest) -> ApiResult<Me> {
+        self.post("/api/auth/login", body).await
+    }
+
+    pub async fn logout(&self) -> ApiResult<()> {
+        self.post_empty("/api/auth/logout").await.map(|_| ())
+    }
+
+    pub async fn me(&self) -> ApiResult<Me> {
+        self.get("/api/me").await
+    }
+
+    pub async fn change_password(&self, body: &ChangePasswordRequest) -> ApiResult<Me> {
+        self.post("/api/auth/password", body).await
+    }
+
+    pub async fn forgot_password(
+        &self,
+        body: &ForgotPasswordRequest,
+    ) -> ApiResult<MessageResponse> {
+        self.post("/api/auth/forgot", body).await
+    }
+
+    pub async fn reset_password(&self, body: &ResetPasswordRequest) -> ApiResult<MessageResponse> {
+        self.post("/api/auth/reset", body).await
+    }
+
+    pub async fn verify_email(&self, body: &VerifyEmailRequest) -> ApiResult<VerifyEmailResponse> {
+        self.post("/api/auth/verify", body).await
+    }
+
+    pub async fn resend_verification(&self) -> ApiResult<MessageResponse> {
+        let response = self.post_empty("/api/auth/verify/resend").await?;
+        response
+            .json()
+            .await
+            .map_err(|_| ApiError::unexpected(response.status()))
+    }
+
+    pub async fn admin_users(&self, q: &str, page: i64, per_page: i64) -> ApiResult<AdminUserPage> {
+        let mut url = format!("/api/admin/users?page={page}&per_page={per_page}");
+        if !q.is_empty() {
+            url.push_str("&q=");
+            url.push_str(&String::from(js_sys::encode_uri_component(q)));
+        }
+        self.get(&url).await
+    }
+
+    pub async fn admin_user(&self, id: &str) -> ApiResult<AdminUserDetail> {
+        let url = format!(
+            "/api/admin/users/{}",
+            String::from(js_sys::encode_uri_component(id))
+        );
+        self.get(&url).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::network())?;
+    serde_json::from_str(&text).map_err(|_| ApiError::unexpected(status))
+}
+
+/// Turns a non-2xx response into an [`ApiError`], reading the API's
+/// `{"error": {...}}` body when there is one.
+async fn error_of(response: Response) -> ApiError {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let text = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => ApiError {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+            fields: body.error.fields,
+            retry_after,
+        },
+        Err(_) => {
+            let mut err = ApiError::unexpected(status);
+            err.retry_after = retry_after;
+            if status == 429 {
+                err.code = "too_many_attempts".into();
+                err.message = "Too many attempts. Please wait a little and try again.".into();
+            }
+            err
+        }
+    }
+}

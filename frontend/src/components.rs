@@ -1,0 +1,380 @@
+//! Building blocks shared by the pages: the top bar, form fields, messages,
+//! loading states and the sign-in gate.
+
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use shared::api::{Me, Role};
+use wasm_bindgen::JsCast;
+use web_sys::{FormData, HtmlFormElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api::ApiError;
+use crate::session::{use_session, SessionAction, Status};
+use crate::Route;
+
+// ---- top bar ---------------------------------------------------------------
+
+#[function_component(TopBar)]
+pub fn top_bar() -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let route = use_route::<Route>();
+    let busy = use_state(|| false);
+
+    let nav_link = |to: Route, label: &str, testid: &str| {
+        let active = route.as_ref() == Some(&to);
+        html! {
+            <Link<Route> to={to} classes={classes!("nav-link", active.then_some("active"))}>
+                <span data-testid={testid.to_string()}>{ label.to_string() }</span>
+            </Link<Route>>
+        }
+    };
+
+    let logout = {
+        let session = session.clone();
+        let busy = busy.clone();
+        Callback::from(move |_: MouseEvent| {
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let session = session.clone();
+            let busy = busy.clone();
+            let navigator = navigator.clone();
+            let api = session.api();
+            yew::platform::spawn_local(async move {
+                let result = api.logout().await;
+                busy.set(false);
+                match result {
+                    Err(e) if !e.is_unauthenticated() && e.code != "csrf_failed" => {
+                        session.dispatch(SessionAction::Notice(Some(format!(
+                            "We couldn't sign you out: {}",
+                            e.message
+                        ))));
+                    }
+                    _ => {
+                        session.dispatch(SessionAction::SignedOut);
+                        if let Some(nav) = navigator {
+                            nav.push(&Route::Login);
+                        }
+                    }
+                }
+            });
+        })
+    };
+
+    let right = match &session.status {
+        Status::SignedIn(me) => html! {
+            <>
+                <nav class="nav" aria-label="Main">
+                    { nav_link(Route::Home, "Home", "nav-home") }
+                    { nav_link(Route::ChangePassword, "Password", "nav-password") }
+                    if me.user.role == Role::Admin {
+                        { nav_link(Route::AdminUsers, "Users", "nav-admin-users") }
+                    }
+                </nav>
+                <div class="account">
+                    <span class="account-email" title={me.user.email.clone()}>{ &me.user.email }</span>
+                    <button type="button" class="btn btn-secondary btn-small" data-testid="logout"
+                        onclick={logout} disabled={*busy}>
+                        { if *busy { "Signing out…" } else { "Log out" } }
+                    </button>
+                </div>
+            </>
+        },
+        Status::Loading => html! {},
+        _ => html! {
+            <nav class="nav" aria-label="Main">
+                { nav_link(Route::Login, "Log in", "nav-login") }
+                { nav_link(Route::Signup, "Sign up", "nav-signup") }
+            </nav>
+        },
+    };
+
+    let notice = session.notice.clone().map(|text| {
+        let session = session.clone();
+        let dismiss =
+            Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Notice(None)));
+        html! {
+            <div class="notice" role="alert" data-testid="notice">
+                <span>{ text }</span>
+                <button type="button" class="btn-link" onclick={dismiss}>{ "Dismiss" }</button>
+            </div>
+        }
+    });
+
+    html! {
+        <>
+            <header class="topbar">
+                <div class="topbar-inner">
+                    <Link<Route> to={Route::Home} classes="brand">
+                        <span class="brand-mark" aria-hidden="true">{ "K" }</span>
+                        <span data-testid="brand">{ "Kametrix" }</span>
+                    </Link<Route>>
+                    { right }
+                </div>
+            </header>
+            { for notice }
+        </>
+    }
+}
+
+// ---- layout ----------------------------------------------------------------
+
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    pub title: AttrValue,
+    #[prop_or_default]
+    pub subtitle: Option<AttrValue>,
+    #[prop_or_default]
+    pub narrow: bool,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A page's main card with its heading.
+#[function_component(Card)]
+pub fn card(props: &CardProps) -> Html {
+    html! {
+        <section class={classes!("card", props.narrow.then_some("card-narrow"))}
+            data-testid={props.testid.clone()}>
+            <h1 class="card-title">{ props.title.clone() }</h1>
+            if let Some(sub) = &props.subtitle {
+                <p class="card-subtitle">{ sub.clone() }</p>
+            }
+            { props.children.clone() }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LoadingProps {
+    #[prop_or(AttrValue::Static("Loading…"))]
+    pub label: AttrValue,
+}
+
+#[function_component(Loading)]
+pub fn loading(props: &LoadingProps) -> Html {
+    html! {
+        <div class="loading" role="status" aria-live="polite" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{ props.label.clone() }</span>
+        </div>
+    }
+}
+
+// ---- forms -----------------------------------------------------------------
+
+#[derive(Properties, PartialEq)]
+pub struct FieldProps {
+    /// Used as `id`, `name` and in `data-testid="field-error-<name>"`.
+    pub name: AttrValue,
+    pub label: AttrValue,
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub error: Option<String>,
+    #[prop_or_default]
+    pub autofocus: bool,
+    #[prop_or_default]
+    pub oninput: Option<Callback<InputEvent>>,
+    #[prop_or_default]
+    pub value: Option<AttrValue>,
+}
+
+/// A labelled input with its hint and its error message.
+#[function_component(Field)]
+pub fn field(props: &FieldProps) -> Html {
+    let name = props.name.clone();
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = match (&props.error, &props.hint) {
+        (Some(_), _) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        _ => None,
+    };
+    html! {
+        <div class={classes!("field", props.error.is_some().then_some("field-invalid"))}>
+            <label for={name.clone()}>{ props.label.clone() }</label>
+            <input
+                id={name.clone()}
+                name={name.clone()}
+                type={props.input_type.clone()}
+                autocomplete={props.autocomplete.clone()}
+                autofocus={props.autofocus}
+                value={props.value.clone()}
+                oninput={props.oninput.clone()}
+                aria-invalid={props.error.is_some().then_some("true")}
+                aria-describedby={described_by}
+            />
+            if let Some(err) = &props.error {
+                <p class="field-error" id={error_id} data-testid={format!("field-error-{name}")}>
+                    { err.clone() }
+                </p>
+            } else if let Some(hint) = &props.hint {
+                <p class="field-hint" id={hint_id}>{ hint.clone() }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FormErrorProps {
+    pub error: Option<ApiError>,
+    /// Fields that have an input on this form (their errors show there);
+    /// errors for any other field are listed here.
+    #[prop_or_default]
+    pub shown_fields: &'static [&'static str],
+}
+
+/// The form-level error: the API's `message`, plus field errors that have no
+/// input of their own on the form.
+#[function_component(FormError)]
+pub fn form_error(props: &FormErrorProps) -> Html {
+    let Some(err) = &props.error else {
+        return html! {};
+    };
+    let others: Vec<_> = err
+        .fields
+        .iter()
+        .filter(|(k, _)| !props.shown_fields.contains(&k.as_str()))
+        .collect();
+    html! {
+        <div class="alert alert-error" role="alert" data-testid="form-error">
+            <p>{ &err.message }</p>
+            if !others.is_empty() {
+                <ul>
+                    { for others.iter().map(|(_, v)| html! { <li>{ v.as_str() }</li> }) }
+                </ul>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SuccessProps {
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[function_component(Success)]
+pub fn success(props: &SuccessProps) -> Html {
+    html! {
+        <div class="alert alert-success" role="status" data-testid="success">
+            { props.children.clone() }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SubmitProps {
+    pub label: AttrValue,
+    pub busy_label: AttrValue,
+    pub busy: bool,
+}
+
+/// The form's submit button; disabled with a "…ing" label while busy.
+#[function_component(SubmitButton)]
+pub fn submit_button(props: &SubmitProps) -> Html {
+    html! {
+        <button type="submit" class="btn btn-primary btn-block" disabled={props.busy}
+            aria-busy={props.busy.then_some("true")}>
+            if props.busy {
+                <span class="spinner spinner-light" aria-hidden="true"></span>
+                { props.busy_label.clone() }
+            } else {
+                { props.label.clone() }
+            }
+        </button>
+    }
+}
+
+/// Values of a submitted form by input name. Reading the form itself (rather
+/// than tracking every keystroke) also picks up what the browser autofilled.
+pub struct FormValues(Option<FormData>);
+
+impl FormValues {
+    /// Stops the browser's own submission and reads the form.
+    pub fn from_submit(e: &SubmitEvent) -> Self {
+        e.prevent_default();
+        let data = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+            .and_then(|form| FormData::new_with_form(&form).ok());
+        FormValues(data)
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .as_ref()
+            .and_then(|d| d.get(name).as_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The error to show next to input `name`.
+pub fn field_error(error: &Option<ApiError>, name: &str) -> Option<String> {
+    error
+        .as_ref()
+        .and_then(|e| e.field(name))
+        .map(str::to_string)
+}
+
+// ---- sign-in gate ----------------------------------------------------------
+
+/// For pages that need a session: `Ok(me)` when signed in, otherwise what to
+/// show instead (loading, a redirect to /login, or a friendly error).
+pub fn require_signed_in(status: &Status, retry: Callback<MouseEvent>) -> Result<Rc<Me>, Html> {
+    match status {
+        Status::SignedIn(me) => Ok(me.clone()),
+        Status::Loading => Err(html! { <Loading label="Loading your account…" /> }),
+        Status::SignedOut => Err(html! { <Redirect<Route> to={Route::Login} /> }),
+        Status::Unavailable(err) => Err(html! {
+            <Card title="We can't load your account right now" narrow=true testid="unavailable">
+                <div class="alert alert-error" role="alert" data-testid="form-error">
+                    <p>{ &err.message }</p>
+                </div>
+                <div class="actions">
+                    <button type="button" class="btn btn-primary" onclick={retry}>{ "Try again" }</button>
+                    <Link<Route> to={Route::Login} classes="btn btn-secondary">{ "Go to log in" }</Link<Route>>
+                </div>
+            </Card>
+        }),
+    }
+}
+
+/// `require_signed_in` with the session's own retry.
+#[hook]
+pub fn use_signed_in() -> Result<Rc<Me>, Html> {
+    let session = use_session();
+    let retry = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Reload))
+    };
+    require_signed_in(&session.status, retry)
+}
+
+// ---- formatting ------------------------------------------------------------
+
+pub fn fmt_time(t: &DateTime<Utc>) -> String {
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+pub fn fmt_date(t: &DateTime<Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
+pub fn role_label(role: &Role) -> &'static str {
+    match role {
+        Role::Owner => "Owner",
+        Role::Admin => "Admin",
+    }
+}

@@ -1,0 +1,86 @@
+//! Kametrix dashboard: a Yew single-page app served from the same origin as
+//! `/api`. One page per route (`pages`), shared components (`components`),
+//! one typed API client (`api`) and the session state (`session`).
+
+mod api;
+mod components;
+mod pages;
+mod session;
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use components::TopBar;
+use session::SessionProvider;
+
+#[derive(Debug, Clone, PartialEq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/login")]
+    Login,
+    #[at("/signup")]
+    Signup,
+    #[at("/forgot")]
+    Forgot,
+    #[at("/reset")]
+    Reset,
+    #[at("/verify")]
+    Verify,
+    #[at("/settings/password")]
+    ChangePassword,
+    #[at("/admin/users")]
+    AdminUsers,
+    #[at("/admin/users/:id")]
+    AdminUser { id: String },
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <pages::home::HomePage /> },
+        Route::Login => html! { <pages::auth::LoginPage /> },
+        Route::Signup => html! { <pages::auth::SignupPage /> },
+        Route::Forgot => html! { <pages::auth::ForgotPage /> },
+        Route::Reset => html! { <pages::auth::ResetPage /> },
+        Route::Verify => html! { <pages::auth::VerifyPage /> },
+        Route::ChangePassword => html! { <pages::settings::ChangePasswordPage /> },
+        Route::AdminUsers => html! { <pages::admin::AdminUsersPage /> },
+        Route::AdminUser { id } => html! { <pages::admin::AdminUserDetailPage {id} /> },
+        Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
+    }
+}
+
+#[function_component(App)]
+fn app() -> Html {
+    html! {
+        <BrowserRouter>
+            <SessionProvider>
+                <TopBar />
+                <main class="main" id="main">
+                    <Switch<Route> render={switch} />
+                </main>
+                <footer class="footer">{ "Kametrix — your AI receptionist" }</footer>
+            </SessionProvider>
+        </BrowserRouter>
+    }
+}
+
+fn main() {
+    // index.html shows "Loading…" in #app until the app takes over.
+    let root = mount_root();
+    root.set_inner_html("");
+    yew::Renderer::<App>::with_root(root).render();
+}
+
+fn mount_root() -> web_sys::Element {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("no document");
+    document
+        .get_element_by_id("app")
+        .or_else(|| document.body().map(Into::into))
+        .expect("no #app element and no body")
+}

@@ -1,0 +1,370 @@
+//! `/admin/users` and `/admin/users/:id`: admins browse every user.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use serde::{Deserialize, Serialize};
+use shared::api::{AdminUserDetail, AdminUserPage};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api::ApiError;
+use crate::components::{fmt_time, role_label, use_signed_in, Card, Loading};
+use crate::session::{use_session, SessionAction};
+use crate::Route;
+
+const PER_PAGE: i64 = 25;
+const SEARCH_DEBOUNCE_MS: u32 = 350;
+
+/// The list's state lives in the URL: `/admin/users?q=…&page=…`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Load<T> {
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+fn not_allowed() -> Html {
+    html! {
+        <Card title="Not allowed" narrow=true testid="forbidden">
+            <p>{ "This page is only for Kametrix administrators. If you think you should have access, contact your administrator." }</p>
+            <div class="actions">
+                <Link<Route> to={Route::Home} classes="btn btn-primary">{ "Go to your dashboard" }</Link<Route>>
+            </div>
+        </Card>
+    }
+}
+
+/// Shows an API failure (401 is handled where the request is made).
+fn failure(e: &ApiError) -> Html {
+    if e.is_forbidden() {
+        return not_allowed();
+    }
+    html! {
+        <div class="alert alert-error" role="alert" data-testid="form-error">
+            <p>{ &e.message }</p>
+        </div>
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "Yes"
+    } else {
+        "No"
+    }
+}
+
+// ---- list ------------------------------------------------------------------
+
+#[function_component(AdminUsersPage)]
+pub fn admin_users_page() -> Html {
+    let session = use_session();
+    let gate = use_signed_in();
+    let navigator = use_navigator();
+    let location = use_location();
+    let query = location
+        .and_then(|l| l.query::<ListQuery>().ok())
+        .unwrap_or_default();
+    let q = query.q.clone().unwrap_or_default().trim().to_string();
+    let page = query.page.unwrap_or(1).max(1);
+    let is_admin = session.is_admin();
+
+    let list = use_state(|| Load::<AdminUserPage>::Loading);
+    let search = use_state(|| q.clone());
+    // The `q` this page last put in the URL: a different one came from
+    // elsewhere (back button, a link) and replaces what is in the box.
+    let pushed_q = use_mut_ref(|| q.clone());
+    let debounce: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    let request_seq = use_mut_ref(|| 0u32);
+
+    {
+        let search = search.clone();
+        let pushed_q = pushed_q.clone();
+        use_effect_with(q.clone(), move |q| {
+            if *pushed_q.borrow() != *q {
+                *pushed_q.borrow_mut() = q.clone();
+                search.set(q.clone());
+            }
+        });
+    }
+
+    {
+        let list = list.clone();
+        let api = session.api();
+        let session = session.clone();
+        let request_seq = request_seq.clone();
+        use_effect_with((q.clone(), page, is_admin), move |(q, page, is_admin)| {
+            if *is_admin {
+                let seq = {
+                    let mut s = request_seq.borrow_mut();
+                    *s += 1;
+                    *s
+                };
+                list.set(Load::Loading);
+                let (q, page) = (q.clone(), *page);
+                yew::platform::spawn_local(async move {
+                    let result = api.admin_users(&q, page, PER_PAGE).await;
+                    if *request_seq.borrow() != seq {
+                        return; // a newer search is under way
+                    }
+                    match result {
+                        Ok(p) => list.set(Load::Loaded(p)),
+                        Err(e) if e.is_unauthenticated() => {
+                            session.dispatch(SessionAction::SignedOut)
+                        }
+                        Err(e) => list.set(Load::Failed(e)),
+                    }
+                });
+            }
+        });
+    }
+
+    if let Err(other) = gate {
+        return other;
+    }
+    if !is_admin {
+        return not_allowed();
+    }
+
+    let go = {
+        let navigator = navigator.clone();
+        let pushed_q = pushed_q.clone();
+        Rc::new(move |q: String, page: i64| {
+            let q = q.trim().to_string();
+            *pushed_q.borrow_mut() = q.clone();
+            let query = ListQuery {
+                q: (!q.is_empty()).then_some(q),
+                page: (page > 1).then_some(page),
+            };
+            if let Some(nav) = &navigator {
+                let _ = nav.push_with_query(&Route::AdminUsers, &query);
+            }
+        })
+    };
+
+    let oninput = {
+        let search = search.clone();
+        let debounce = debounce.clone();
+        let go = go.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            search.set(value.clone());
+            let go = go.clone();
+            let timeout = Timeout::new(SEARCH_DEBOUNCE_MS, move || go(value, 1));
+            // Dropping the previous timeout cancels it.
+            *debounce.borrow_mut() = Some(timeout);
+        })
+    };
+
+    let onsubmit = {
+        let search = search.clone();
+        let debounce = debounce.clone();
+        let go = go.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            debounce.borrow_mut().take();
+            go((*search).clone(), 1);
+        })
+    };
+
+    let body = match &*list {
+        Load::Loading => html! { <Loading label="Loading users…" /> },
+        Load::Failed(e) => failure(e),
+        Load::Loaded(p) => {
+            let total_pages = ((p.total + p.per_page.max(1) - 1) / p.per_page.max(1)).max(1);
+            let current = p.page.max(1);
+            let prev = {
+                let (go, q) = (go.clone(), q.clone());
+                Callback::from(move |_: MouseEvent| go(q.clone(), current - 1))
+            };
+            let next = {
+                let (go, q) = (go.clone(), q.clone());
+                Callback::from(move |_: MouseEvent| go(q.clone(), current + 1))
+            };
+            let rows = p.users.iter().map(|u| {
+                let id = u.id.to_string();
+                let open = {
+                    let navigator = navigator.clone();
+                    let id = id.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        if let Some(nav) = &navigator {
+                            nav.push(&Route::AdminUser { id: id.clone() });
+                        }
+                    })
+                };
+                // The link is for keyboards and "open in new tab"; a plain
+                // click bubbles to the row, which navigates in the app.
+                let link_click = Callback::from(|e: MouseEvent| {
+                    if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0) {
+                        e.prevent_default();
+                    } else {
+                        e.stop_propagation();
+                    }
+                });
+                html! {
+                    <tr data-testid="user-row" class="clickable" onclick={open} key={id.clone()}>
+                        <td data-label="Email">
+                            <a href={format!("/admin/users/{id}")} onclick={link_click}>{ &u.email }</a>
+                        </td>
+                        <td data-label="Business">{ &u.business_name }</td>
+                        <td data-label="Role">
+                            <span class={classes!("badge", (u.role == shared::api::Role::Admin).then_some("badge-admin"))}>
+                                { role_label(&u.role) }
+                            </span>
+                        </td>
+                        <td data-label="Verified">{ yes_no(u.email_verified) }</td>
+                        <td data-label="Created">{ fmt_time(&u.created_at) }</td>
+                        <td data-label="Last login">
+                            { u.last_login_at.as_ref().map(fmt_time).unwrap_or_else(|| "Never".into()) }
+                        </td>
+                    </tr>
+                }
+            });
+            html! {
+                <>
+                    <p class="muted" data-testid="users-total">
+                        { format!("{} user{}", p.total, if p.total == 1 { "" } else { "s" }) }
+                        if !q.is_empty() { { format!(" matching “{q}”") } }
+                    </p>
+                    if p.users.is_empty() {
+                        <p class="empty" data-testid="users-empty">{ "No users found." }</p>
+                    }
+                    <div class="table-wrap">
+                        <table class="table" data-testid="users-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{ "Email" }</th>
+                                    <th scope="col">{ "Business" }</th>
+                                    <th scope="col">{ "Role" }</th>
+                                    <th scope="col">{ "Verified" }</th>
+                                    <th scope="col">{ "Created" }</th>
+                                    <th scope="col">{ "Last login" }</th>
+                                </tr>
+                            </thead>
+                            <tbody>{ for rows }</tbody>
+                        </table>
+                    </div>
+                    <nav class="pager" aria-label="Pages">
+                        <button type="button" class="btn btn-secondary" data-testid="prev-page"
+                            onclick={prev} disabled={current <= 1}>{ "← Previous" }</button>
+                        <span data-testid="page-info">{ format!("Page {current} of {total_pages}") }</span>
+                        <button type="button" class="btn btn-secondary" data-testid="next-page"
+                            onclick={next} disabled={current >= total_pages}>{ "Next →" }</button>
+                    </nav>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section class="card card-wide" data-testid="admin-users-page">
+            <h1 class="card-title">{ "Users" }</h1>
+            <p class="card-subtitle">{ "Everyone with a Kametrix account. Click a row for details." }</p>
+            <form class="search" role="search" onsubmit={onsubmit}>
+                <label for="q" class="visually-hidden">{ "Search users" }</label>
+                <input id="q" name="q" type="search" placeholder="Search by email or business name"
+                    value={(*search).clone()} oninput={oninput} data-testid="users-search" />
+                <button type="submit" class="btn btn-primary">{ "Search" }</button>
+            </form>
+            { body }
+        </section>
+    }
+}
+
+// ---- detail ----------------------------------------------------------------
+
+#[derive(Properties, PartialEq)]
+pub struct AdminUserDetailProps {
+    pub id: String,
+}
+
+#[function_component(AdminUserDetailPage)]
+pub fn admin_user_page(props: &AdminUserDetailProps) -> Html {
+    let session = use_session();
+    let gate = use_signed_in();
+    let is_admin = session.is_admin();
+    let detail = use_state(|| Load::<AdminUserDetail>::Loading);
+
+    {
+        let detail = detail.clone();
+        let api = session.api();
+        let session = session.clone();
+        use_effect_with((props.id.clone(), is_admin), move |(id, is_admin)| {
+            if *is_admin {
+                detail.set(Load::Loading);
+                let id = id.clone();
+                yew::platform::spawn_local(async move {
+                    match api.admin_user(&id).await {
+                        Ok(d) => detail.set(Load::Loaded(d)),
+                        Err(e) if e.is_unauthenticated() => {
+                            session.dispatch(SessionAction::SignedOut)
+                        }
+                        Err(e) => detail.set(Load::Failed(e)),
+                    }
+                });
+            }
+        });
+    }
+
+    if let Err(other) = gate {
+        return other;
+    }
+    if !is_admin {
+        return not_allowed();
+    }
+
+    let back = html! {
+        <div class="actions">
+            <Link<Route> to={Route::AdminUsers} classes="btn btn-secondary">{ "← All users" }</Link<Route>>
+        </div>
+    };
+
+    match &*detail {
+        Load::Loading => html! { <Loading label="Loading user…" /> },
+        Load::Failed(e) if e.status == 404 => html! {
+            <Card title="User not found" narrow=true testid="user-not-found">
+                <p>{ "There is no user with this id. They may have been removed." }</p>
+                { back }
+            </Card>
+        },
+        Load::Failed(e) => html! {
+            <Card title="User" narrow=true>
+                { failure(e) }
+                { back }
+            </Card>
+        },
+        Load::Loaded(d) => {
+            let u = &d.user;
+            html! {
+                <Card title={u.email.clone()} subtitle={u.business_name.clone()} testid="user-detail">
+                    <dl class="details">
+                        <div><dt>{ "Email" }</dt><dd data-testid="detail-email">{ &u.email }</dd></div>
+                        <div><dt>{ "Business" }</dt><dd data-testid="detail-business">{ &u.business_name }</dd></div>
+                        <div><dt>{ "Role" }</dt><dd data-testid="detail-role">{ role_label(&u.role) }</dd></div>
+                        <div><dt>{ "Email verified" }</dt><dd data-testid="detail-verified">{ yes_no(u.email_verified) }</dd></div>
+                        <div><dt>{ "Created" }</dt><dd>{ fmt_time(&u.created_at) }</dd></div>
+                        <div>
+                            <dt>{ "Last login" }</dt>
+                            <dd>{ u.last_login_at.as_ref().map(fmt_time).unwrap_or_else(|| "Never".into()) }</dd>
+                        </div>
+                        <div><dt>{ "Active sessions" }</dt><dd data-testid="active-sessions">{ d.active_sessions }</dd></div>
+                        <div><dt>{ "User id" }</dt><dd class="mono">{ u.id.to_string() }</dd></div>
+                        <div><dt>{ "Account id" }</dt><dd class="mono">{ u.account_id.to_string() }</dd></div>
+                    </dl>
+                    { back }
+                </Card>
+            }
+        }
+    }
+}
