@@ -29,6 +29,9 @@ pub async fn enqueue(tx: &deadpool_postgres::Transaction<'_>, dedup_key: &str, e
     outbox::enqueue(tx, QUEUE, dedup_key, &payload).await
 }
 
+/// SMTP without connection pooling: one connection per email. Workers send
+/// a handful of emails per invocation, and some SMTP receivers (mailtutan)
+/// mix up several messages sent over one connection.
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,

@@ -17,6 +17,7 @@ pub use serde_json::json;
 #[derive(Debug, Clone)]
 pub struct Env {
     pub base_url: String,
+    /// mailtutan's REST API, e.g. `http://127.0.0.1:1080/api`.
     pub mail_api: String,
     pub database_url: String,
     pub sqs_endpoint: String,
@@ -114,10 +115,17 @@ impl Default for Client {
 }
 
 impl Client {
+    /// Each client connects from its own loopback address (127.x.y.z), so
+    /// that the per-IP login throttle sees different tests as different
+    /// people, as it would real users.
     pub fn new() -> Client {
+        let id = uuid::Uuid::new_v4();
+        let b = id.as_bytes();
+        let source = std::net::Ipv4Addr::new(127, b[0].max(1), b[1], b[2].clamp(1, 254));
         Client {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .local_address(std::net::IpAddr::V4(source))
                 .build()
                 .unwrap(),
             base: env().base_url.clone(),
@@ -193,7 +201,7 @@ pub async fn wait_for_email(to: &str, subject: &str) -> String {
     let started = Instant::now();
     loop {
         let messages: Value = http
-            .get(format!("{api}/api/messages"))
+            .get(format!("{api}/messages"))
             .send()
             .await
             .expect("the mail receiver answers")
@@ -207,7 +215,7 @@ pub async fn wait_for_email(to: &str, subject: &str) -> String {
         if let Some(message) = found {
             let id = &message["id"];
             return http
-                .get(format!("{api}/api/messages/{id}/plain"))
+                .get(format!("{api}/messages/{id}/plain"))
                 .send()
                 .await
                 .unwrap()
@@ -222,7 +230,7 @@ pub async fn wait_for_email(to: &str, subject: &str) -> String {
 
 /// How many emails to `to` the receiver holds.
 pub async fn emails_to(to: &str) -> usize {
-    let messages: Value = reqwest::get(format!("{}/api/messages", env().mail_api))
+    let messages: Value = reqwest::get(format!("{}/messages", env().mail_api))
         .await
         .unwrap()
         .json()
@@ -273,3 +281,5 @@ pub async fn admin_client() -> Client {
     assert_eq!(answer.status, 200, "{}", answer.text);
     client
 }
+
+pub mod webdriver;

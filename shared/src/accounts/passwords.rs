@@ -5,6 +5,22 @@ use crate::error::{Error, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
+use tokio::sync::Semaphore;
+
+/// Each hash takes 19 MiB and a core for tens of milliseconds; running more
+/// at once than there are cores only adds memory (50 concurrent logins would
+/// hold ~1 GiB). Extra requests wait their turn.
+fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+    })
+}
+
+async fn run_hashing<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let _slot = hashing_slots().acquire().await.map_err(Error::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(Error::internal)?
+}
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
@@ -13,7 +29,7 @@ fn argon2() -> Argon2<'static> {
 
 pub async fn hash(password: &str) -> Result<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    run_hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -21,20 +37,18 @@ pub async fn hash(password: &str) -> Result<String> {
             .map_err(Error::internal)
     })
     .await
-    .map_err(Error::internal)?
 }
 
 /// Whether `password` matches `stored` (a PHC string). A malformed stored
 /// hash never matches.
 pub async fn verify(password: &str, stored: &str) -> Result<bool> {
     let (password, stored) = (password.to_string(), stored.to_string());
-    tokio::task::spawn_blocking(move || {
+    run_hashing(move || {
         Ok(PasswordHash::new(&stored)
             .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false))
     })
     .await
-    .map_err(Error::internal)?
 }
 
 /// A real hash of a random password, verified against when the email is
