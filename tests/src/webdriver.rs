@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4cc2ae4a9a4c";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A running chromedriver with one browser session; both end on drop.
 pub struct Browser {
