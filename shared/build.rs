@@ -13,8 +13,15 @@ fn main() {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.canonicalize().unwrap()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.canonicalize().unwrap()
+        ));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("migrations.rs"), out).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("migrations.rs"),
+        out,
+    )
+    .unwrap();
 }

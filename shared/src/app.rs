@@ -18,14 +18,23 @@ impl App {
     /// Builds the app from a validated config. Nothing connects yet.
     pub fn new(config: Config) -> Result<App> {
         let db = db::pool(config.database_url.expose(), config.database_pool_size)?;
-        Ok(App { config, db, queues: OnceCell::new(), mailer: OnceCell::new() })
+        Ok(App {
+            config,
+            db,
+            queues: OnceCell::new(),
+            mailer: OnceCell::new(),
+        })
     }
 
     pub async fn queues(&self) -> &Queues {
-        self.queues.get_or_init(|| async { Queues::new(&self.config) }).await
+        self.queues
+            .get_or_init(|| async { Queues::new(&self.config) })
+            .await
     }
 
     pub async fn mailer(&self) -> Result<&Mailer> {
-        self.mailer.get_or_try_init(|| async { Mailer::new(&self.config) }).await
+        self.mailer
+            .get_or_try_init(|| async { Mailer::new(&self.config) })
+            .await
     }
 }

@@ -79,12 +79,15 @@ impl Config {
         }
         let database_pool_size = match get("DATABASE_POOL_SIZE") {
             None => 4,
-            Some(v) => v.parse().ok().filter(|n| (1..=64).contains(n)).ok_or(
-                ConfigError::Invalid {
-                    name: "DATABASE_POOL_SIZE",
-                    reason: "must be a number from 1 to 64".into(),
-                },
-            )?,
+            Some(v) => {
+                v.parse()
+                    .ok()
+                    .filter(|n| (1..=64).contains(n))
+                    .ok_or(ConfigError::Invalid {
+                        name: "DATABASE_POOL_SIZE",
+                        reason: "must be a number from 1 to 64".into(),
+                    })?
+            }
         };
         let public_url = get("KMX_PUBLIC_URL")
             .unwrap_or_else(|| "http://127.0.0.1:8080".into())
@@ -103,7 +106,8 @@ impl Config {
                 reason: "must start with smtp:// or smtps://".into(),
             });
         }
-        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Kametrix <no-reply@kametrix.local>".into());
+        let mail_from =
+            get("MAIL_FROM").unwrap_or_else(|| "Kametrix <no-reply@kametrix.local>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError::Invalid {
                 name: "MAIL_FROM",
@@ -131,7 +135,10 @@ impl Config {
             aws_region: get("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
             queue_prefix: get("KMX_QUEUE_PREFIX").unwrap_or_else(|| "kmx-".into()),
             log_format,
-            relay_inline: !matches!(get("KMX_OUTBOX_RELAY_INLINE").as_deref(), Some("false" | "0")),
+            relay_inline: !matches!(
+                get("KMX_OUTBOX_RELAY_INLINE").as_deref(),
+                Some("false" | "0")
+            ),
         })
     }
 
@@ -158,36 +165,69 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
     fn database_url_is_required() {
-        assert_eq!(config(&[]).unwrap_err(), ConfigError::Missing("DATABASE_URL"));
+        assert_eq!(
+            config(&[]).unwrap_err(),
+            ConfigError::Missing("DATABASE_URL")
+        );
     }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
         let c = config(&[
             ("DATABASE_URL", "postgres://app:hunter2-db@db/kametrix"),
-            ("SMTP_URL", "smtps://mailer:hunter2-smtp@smtp.example.com:465"),
+            (
+                "SMTP_URL",
+                "smtps://mailer:hunter2-smtp@smtp.example.com:465",
+            ),
         ])
         .unwrap();
         let printed = format!("{c:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
-        assert_eq!(c.database_url.expose(), "postgres://app:hunter2-db@db/kametrix");
+        assert_eq!(
+            c.database_url.expose(),
+            "postgres://app:hunter2-db@db/kametrix"
+        );
     }
 
     #[test]
     fn invalid_values_are_refused_with_their_name() {
         let e = config(&[("DATABASE_URL", "postgres://x"), ("LOG_FORMAT", "yaml")]).unwrap_err();
-        assert!(matches!(e, ConfigError::Invalid { name: "LOG_FORMAT", .. }));
+        assert!(matches!(
+            e,
+            ConfigError::Invalid {
+                name: "LOG_FORMAT",
+                ..
+            }
+        ));
         let e = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
-        assert!(matches!(e, ConfigError::Invalid { name: "DATABASE_URL", .. }));
-        let e = config(&[("DATABASE_URL", "postgres://x"), ("MAIL_FROM", "not an address")]).unwrap_err();
-        assert!(matches!(e, ConfigError::Invalid { name: "MAIL_FROM", .. }));
+        assert!(matches!(
+            e,
+            ConfigError::Invalid {
+                name: "DATABASE_URL",
+                ..
+            }
+        ));
+        let e = config(&[
+            ("DATABASE_URL", "postgres://x"),
+            ("MAIL_FROM", "not an address"),
+        ])
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ConfigError::Invalid {
+                name: "MAIL_FROM",
+                ..
+            }
+        ));
     }
 
     #[test]

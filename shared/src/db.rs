@@ -24,7 +24,9 @@ pub fn pool(database_url: &str, size: usize) -> Result<Pool> {
     let manager = Manager::from_config(
         pg,
         NoTls,
-        ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
     );
     Pool::builder(manager)
         .max_size(size)
@@ -49,7 +51,9 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<String>> {
         )
         .await?;
     let result = apply_pending(&mut client).await;
-    client.batch_execute("SELECT pg_advisory_unlock(727274)").await?;
+    client
+        .batch_execute("SELECT pg_advisory_unlock(727274)")
+        .await?;
     result
 }
 

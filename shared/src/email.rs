@@ -24,7 +24,11 @@ pub struct Email {
 
 /// Queues `email` in the caller's transaction; `None` if `dedup_key` was
 /// queued before.
-pub async fn enqueue(tx: &deadpool_postgres::Transaction<'_>, dedup_key: &str, email: &Email) -> Result<Option<i64>> {
+pub async fn enqueue(
+    tx: &deadpool_postgres::Transaction<'_>,
+    dedup_key: &str,
+    email: &Email,
+) -> Result<Option<i64>> {
     let payload = serde_json::to_value(email).expect("emails serialize");
     outbox::enqueue(tx, QUEUE, dedup_key, &payload).await
 }
@@ -58,8 +62,16 @@ impl Mailer {
             .subject(&email.subject)
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone())),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.html.clone()),
+                    ),
             )
             .map_err(Error::internal)?;
         self.transport
@@ -105,7 +117,9 @@ pub async fn deliver(app: &App, message: &QueueMessage) -> Result<()> {
             tracing::info!(dedup_key = %envelope.dedup_key, "email already sent; duplicate delivery ignored");
             return Ok(());
         }
-        return Err(Error::Unavailable("email is being sent by another worker".into()));
+        return Err(Error::Unavailable(
+            "email is being sent by another worker".into(),
+        ));
     }
     if let Err(e) = app.mailer().await?.send(&email).await {
         // Release the claim so the redelivery can try at once.
@@ -118,7 +132,10 @@ pub async fn deliver(app: &App, message: &QueueMessage) -> Result<()> {
         return Err(e);
     }
     client
-        .execute("UPDATE email_deliveries SET sent_at = now() WHERE dedup_key = $1", &[&envelope.dedup_key])
+        .execute(
+            "UPDATE email_deliveries SET sent_at = now() WHERE dedup_key = $1",
+            &[&envelope.dedup_key],
+        )
         .await?;
     tracing::info!(dedup_key = %envelope.dedup_key, subject = %email.subject, "email sent");
     Ok(())
@@ -137,7 +154,10 @@ pub fn escape_html(text: &str) -> String {
 pub fn html_layout(paragraphs: &[String], button: Option<(&str, &str)>) -> String {
     let mut body = String::new();
     for p in paragraphs {
-        body.push_str(&format!("<p style=\"margin:0 0 16px\">{}</p>", escape_html(p)));
+        body.push_str(&format!(
+            "<p style=\"margin:0 0 16px\">{}</p>",
+            escape_html(p)
+        ));
     }
     if let Some((label, url)) = button {
         let url = escape_html(url);

@@ -155,7 +155,9 @@ fn db_detail(e: &tokio_postgres::Error) -> String {
             "{} ({}){}",
             db.message(),
             db.code().code(),
-            db.constraint().map(|c| format!(" constraint {c}")).unwrap_or_default()
+            db.constraint()
+                .map(|c| format!(" constraint {c}"))
+                .unwrap_or_default()
         ),
         None => e.to_string(),
     }
@@ -211,7 +213,10 @@ mod tests {
         assert_eq!(e.status(), 400);
         let json = serde_json::to_value(e.body()).unwrap();
         assert_eq!(json["error"]["code"], "validation_failed");
-        assert_eq!(json["error"]["fields"]["email"], "Enter a valid email address.");
+        assert_eq!(
+            json["error"]["fields"]["email"],
+            "Enter a valid email address."
+        );
     }
 
     #[test]

@@ -84,8 +84,7 @@ impl Manifest {
     }
 
     pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
-        let manifest: Manifest =
-            toml::from_str(text).map_err(|e| ManifestError(e.to_string()))?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| ManifestError(e.to_string()))?;
         manifest.validate()?;
         Ok(manifest)
     }
@@ -126,20 +125,32 @@ impl Manifest {
                         return err(format!("function `{}`: http needs method and path", f.name));
                     };
                     if queue || schedule || f.access == Access::System {
-                        return err(format!("function `{}`: http takes method, path and a caller access", f.name));
+                        return err(format!(
+                            "function `{}`: http takes method, path and a caller access",
+                            f.name
+                        ));
                     }
                     if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
-                        return err(format!("function `{}`: unsupported method {method}", f.name));
+                        return err(format!(
+                            "function `{}`: unsupported method {method}",
+                            f.name
+                        ));
                     }
                     if !path.starts_with("/api/") || path.ends_with('/') {
-                        return err(format!("function `{}`: path must start with /api/ and not end with /", f.name));
+                        return err(format!(
+                            "function `{}`: path must start with /api/ and not end with /",
+                            f.name
+                        ));
                     }
                     let shape = segments(path)
                         .map(|s| if is_param(s) { "{}" } else { s })
                         .collect::<Vec<_>>()
                         .join("/");
                     if !routes.insert(format!("{method} {shape}")) {
-                        return err(format!("function `{}`: route {method} {path} is taken", f.name));
+                        return err(format!(
+                            "function `{}`: route {method} {path} is taken",
+                            f.name
+                        ));
                     }
                 }
                 Kind::Queue => {
@@ -155,10 +166,16 @@ impl Manifest {
                 }
                 Kind::Schedule => {
                     if http || queue || f.access != Access::System {
-                        return err(format!("function `{}`: schedule functions take schedule and access = system", f.name));
+                        return err(format!(
+                            "function `{}`: schedule functions take schedule and access = system",
+                            f.name
+                        ));
                     }
                     if f.schedule_interval().is_none() {
-                        return err(format!("function `{}`: schedule must be rate(N unit)", f.name));
+                        return err(format!(
+                            "function `{}`: schedule must be rate(N unit)",
+                            f.name
+                        ));
                     }
                 }
             }
@@ -189,7 +206,11 @@ impl FunctionSpec {
 
     /// The period of a `rate(N unit)` schedule.
     pub fn schedule_interval(&self) -> Option<Duration> {
-        let inner = self.schedule.as_deref()?.strip_prefix("rate(")?.strip_suffix(')')?;
+        let inner = self
+            .schedule
+            .as_deref()?
+            .strip_prefix("rate(")?
+            .strip_suffix(')')?;
         let (n, unit) = inner.trim().split_once(' ')?;
         let n: u64 = n.parse().ok().filter(|n| *n > 0)?;
         let secs = match unit.trim() {
@@ -227,10 +248,18 @@ mod tests {
         let manifest = Manifest::parse(MANIFEST_TOML).unwrap();
         let bins = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions/src/bin");
         for f in &manifest.functions {
-            assert!(bins.join(format!("{}.rs", f.name)).exists(), "no binary for {}", f.name);
+            assert!(
+                bins.join(format!("{}.rs", f.name)).exists(),
+                "no binary for {}",
+                f.name
+            );
         }
         let files = std::fs::read_dir(&bins).unwrap().count();
-        assert_eq!(files, manifest.functions.len(), "a binary is missing from the manifest");
+        assert_eq!(
+            files,
+            manifest.functions.len(),
+            "a binary is missing from the manifest"
+        );
     }
 
     #[test]
@@ -285,6 +314,9 @@ mod tests {
             timeout = 1
             memory = 128
         "#;
-        assert!(Manifest::parse(text).unwrap_err().0.contains("unknown queue"));
+        assert!(Manifest::parse(text)
+            .unwrap_err()
+            .0
+            .contains("unknown queue"));
     }
 }

@@ -66,12 +66,19 @@ pub async fn relay(app: &App, only: Option<&[i64]>) -> Result<RelayReport> {
         for row in rows {
             let id: i64 = row.get(0);
             let queue: String = row.get(1);
-            let envelope = Envelope { outbox_id: id, dedup_key: row.get(2), payload: row.get(3) };
+            let envelope = Envelope {
+                outbox_id: id,
+                dedup_key: row.get(2),
+                payload: row.get(3),
+            };
             let body = serde_json::to_string(&envelope).expect("JSON values serialize");
             match app.queues().await.send(&queue, body).await {
                 Ok(()) => {
-                    tx.execute("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", &[&id])
-                        .await?;
+                    tx.execute(
+                        "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1",
+                        &[&id],
+                    )
+                    .await?;
                     report.sent += 1;
                     progressed = true;
                 }

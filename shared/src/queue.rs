@@ -54,12 +54,17 @@ impl Queues {
             .queue_name(self.sqs_name(queue))
             .send()
             .await
-            .map_err(|e| Error::Unavailable(format!("SQS get-queue-url {queue}: {}", sdk_message(&e))))?;
+            .map_err(|e| {
+                Error::Unavailable(format!("SQS get-queue-url {queue}: {}", sdk_message(&e)))
+            })?;
         let url = out
             .queue_url()
             .ok_or_else(|| Error::internal("SQS returned no queue URL"))?
             .to_string();
-        self.urls.lock().await.insert(queue.to_string(), url.clone());
+        self.urls
+            .lock()
+            .await
+            .insert(queue.to_string(), url.clone());
         Ok(url)
     }
 
@@ -76,7 +81,12 @@ impl Queues {
     }
 
     /// Long-polls up to `max` messages (`wait_seconds` at most).
-    pub async fn receive(&self, queue: &str, max: i32, wait_seconds: i32) -> Result<Vec<QueueMessage>> {
+    pub async fn receive(
+        &self,
+        queue: &str,
+        max: i32,
+        wait_seconds: i32,
+    ) -> Result<Vec<QueueMessage>> {
         let url = self.url(queue).await?;
         let out = self
             .client

@@ -48,7 +48,10 @@ fn boot(name: &str, kind: Kind) -> (Arc<App>, &'static FunctionSpec) {
         std::process::exit(2);
     });
     telemetry::init(config.log_format);
-    let Some(spec) = Manifest::embedded().function(name).filter(|s| s.kind == kind) else {
+    let Some(spec) = Manifest::embedded()
+        .function(name)
+        .filter(|s| s.kind == kind)
+    else {
         eprintln!("{name}: not a {kind:?} function in infra/functions.toml");
         std::process::exit(2);
     };
@@ -99,27 +102,35 @@ where
     H: Fn(Ctx, Request) -> F + Send + Sync + 'static,
     F: Future<Output = Result<Reply>> + Send + 'static,
 {
-    lambda_http::run(lambda_http::service_fn(move |event: lambda_http::Request| {
-        let (app, handler) = (app.clone(), handler.clone());
-        async move {
-            let (parts, body) = event.into_parts();
-            let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let request = Request::new(
-                parts.method,
-                path,
-                parts.headers,
-                Bytes::copy_from_slice(body.as_ref()),
-            );
-            let response = dispatch(&app, spec, handler.as_ref(), request).await.into_http();
-            let (parts, body) = response.into_parts();
-            let body = match String::from_utf8(body.to_vec()) {
-                Ok(text) if text.is_empty() => lambda_http::Body::Empty,
-                Ok(text) => lambda_http::Body::Text(text),
-                Err(e) => lambda_http::Body::Binary(e.into_bytes()),
-            };
-            Ok::<_, lambda_http::Error>(http::Response::from_parts(parts, body))
-        }
-    }))
+    lambda_http::run(lambda_http::service_fn(
+        move |event: lambda_http::Request| {
+            let (app, handler) = (app.clone(), handler.clone());
+            async move {
+                let (parts, body) = event.into_parts();
+                let path = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let request = Request::new(
+                    parts.method,
+                    path,
+                    parts.headers,
+                    Bytes::copy_from_slice(body.as_ref()),
+                );
+                let response = dispatch(&app, spec, handler.as_ref(), request)
+                    .await
+                    .into_http();
+                let (parts, body) = response.into_parts();
+                let body = match String::from_utf8(body.to_vec()) {
+                    Ok(text) if text.is_empty() => lambda_http::Body::Empty,
+                    Ok(text) => lambda_http::Body::Text(text),
+                    Err(e) => lambda_http::Body::Binary(e.into_bytes()),
+                };
+                Ok::<_, lambda_http::Error>(http::Response::from_parts(parts, body))
+            }
+        },
+    ))
     .await
 }
 
@@ -153,25 +164,36 @@ where
         let _ = stream.set_nodelay(true);
         let (app, handler) = (app.clone(), handler.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let (app, handler) = (app.clone(), handler.clone());
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let reply = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-                        Ok(collected) => {
-                            let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                            let request =
-                                Request::new(parts.method, path, parts.headers, collected.to_bytes());
-                            dispatch(&app, spec, handler.as_ref(), request).await
-                        }
-                        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                            Reply::error(&Error::PayloadTooLarge)
-                        }
-                        Err(_) => Reply::error(&Error::BadRequest("The request body could not be read.".into())),
-                    };
-                    Ok::<_, std::convert::Infallible>(reply.into_http().map(Full::new))
-                }
-            });
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (app, handler) = (app.clone(), handler.clone());
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let reply = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+                            Ok(collected) => {
+                                let path = parts
+                                    .uri
+                                    .path_and_query()
+                                    .map(|p| p.as_str())
+                                    .unwrap_or("/");
+                                let request = Request::new(
+                                    parts.method,
+                                    path,
+                                    parts.headers,
+                                    collected.to_bytes(),
+                                );
+                                dispatch(&app, spec, handler.as_ref(), request).await
+                            }
+                            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                                Reply::error(&Error::PayloadTooLarge)
+                            }
+                            Err(_) => Reply::error(&Error::BadRequest(
+                                "The request body could not be read.".into(),
+                            )),
+                        };
+                        Ok::<_, std::convert::Infallible>(reply.into_http().map(Full::new))
+                    }
+                });
             let io = hyper_util::rt::TokioIo::new(stream);
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -182,7 +204,12 @@ where
 }
 
 /// The request path common to both modes.
-pub async fn dispatch<H, F>(app: &Arc<App>, spec: &FunctionSpec, handler: &H, mut request: Request) -> Reply
+pub async fn dispatch<H, F>(
+    app: &Arc<App>,
+    spec: &FunctionSpec,
+    handler: &H,
+    mut request: Request,
+) -> Reply
 where
     H: Fn(Ctx, Request) -> F,
     F: Future<Output = Result<Reply>>,
@@ -198,8 +225,18 @@ where
             return Err(Error::MethodNotAllowed);
         }
         let session = authorize(app, spec, &request).await?;
-        let refresh = session.as_ref().filter(|s| s.extended).map(|s| s.cookie(&app.config));
-        let reply = handler(Ctx { app: app.clone(), session }, request).await?;
+        let refresh = session
+            .as_ref()
+            .filter(|s| s.extended)
+            .map(|s| s.cookie(&app.config));
+        let reply = handler(
+            Ctx {
+                app: app.clone(),
+                session,
+            },
+            request,
+        )
+        .await?;
         // Sliding expiry: a session whose expiry moved gets a fresh cookie,
         // unless the handler itself set or cleared it.
         Ok(match refresh {
@@ -364,7 +401,9 @@ where
                                 }
                             }
                         }
-                        Err(e) => tracing::warn!(function = name, error = %e, "message failed; left for redelivery"),
+                        Err(e) => {
+                            tracing::warn!(function = name, error = %e, "message failed; left for redelivery")
+                        }
                     }
                 }
             }
@@ -407,7 +446,11 @@ where
             return;
         }
         let every = spec.schedule_interval().expect("validated manifest");
-        tracing::info!(function = name, every_s = every.as_secs(), "running on a timer (local mode)");
+        tracing::info!(
+            function = name,
+            every_s = every.as_secs(),
+            "running on a timer (local mode)"
+        );
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let shutdown = shutdown_signal();

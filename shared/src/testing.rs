@@ -24,7 +24,10 @@ fn with_database(url: &str, database: &str) -> String {
         None => (url, String::new()),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(base.len());
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
     format!("{}/{database}{query}", &base[..host_end])
 }
 
@@ -35,11 +38,19 @@ pub async fn fresh_database() -> String {
         .await
         .expect("connect to TEST_DATABASE_URL");
     tokio::spawn(connection);
-    let fingerprint = hex::encode(&Sha256::digest(
-        db::MIGRATIONS.iter().map(|(n, s)| format!("{n}\n{s}\n")).collect::<String>(),
-    )[..6]);
+    let fingerprint = hex::encode(
+        &Sha256::digest(
+            db::MIGRATIONS
+                .iter()
+                .map(|(n, s)| format!("{n}\n{s}\n"))
+                .collect::<String>(),
+        )[..6],
+    );
     let template = format!("kmx_template_{fingerprint}");
-    admin.batch_execute("SELECT pg_advisory_lock(727275)").await.unwrap();
+    admin
+        .batch_execute("SELECT pg_advisory_lock(727275)")
+        .await
+        .unwrap();
     let exists = admin
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
         .await
@@ -47,10 +58,18 @@ pub async fn fresh_database() -> String {
         .is_some();
     if !exists {
         let building = format!("{template}_building");
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {building}")).await.unwrap();
-        admin.batch_execute(&format!("CREATE DATABASE {building}")).await.unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {building}"))
+            .await
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {building}"))
+            .await
+            .unwrap();
         let pool = db::pool(&with_database(&server, &building), 1).unwrap();
-        db::migrate(&pool).await.expect("migrations apply to an empty database");
+        db::migrate(&pool)
+            .await
+            .expect("migrations apply to an empty database");
         pool.close();
         drop(pool);
         admin
@@ -58,7 +77,10 @@ pub async fn fresh_database() -> String {
             .await
             .unwrap();
     }
-    admin.batch_execute("SELECT pg_advisory_unlock(727275)").await.unwrap();
+    admin
+        .batch_execute("SELECT pg_advisory_unlock(727275)")
+        .await
+        .unwrap();
     let name = format!("kmx_test_{}", uuid::Uuid::new_v4().simple());
     admin
         .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))

@@ -2,8 +2,8 @@
 //! (PostgreSQL, moto, mailtutan, every function, the gateway), started on
 //! free ports with a fresh data directory, driven over HTTP like a browser.
 //!
-//! Set `KMX_E2E_BASE_URL` (with `KMX_E2E_MAIL_API`, `KMX_E2E_DATABASE_URL`
-//! and `KMX_E2E_SQS_ENDPOINT`) to run against a stack that is already up.
+//! Set `KMX_E2E_BASE_URL` (with `KMX_E2E_MAIL_API`, `KMX_E2E_DATABASE_URL`,
+//! `KMX_E2E_SQS_ENDPOINT` and `KMX_E2E_SMTP_URL`) to run against a stack that is already up.
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use reqwest::Method;
@@ -21,6 +21,7 @@ pub struct Env {
     pub mail_api: String,
     pub database_url: String,
     pub sqs_endpoint: String,
+    pub smtp_url: String,
 }
 
 /// The stack of this test process, started on first use.
@@ -28,12 +29,15 @@ pub fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
         if let Ok(base_url) = std::env::var("KMX_E2E_BASE_URL") {
-            let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} must be set with KMX_E2E_BASE_URL"));
+            let var = |k: &str| {
+                std::env::var(k).unwrap_or_else(|_| panic!("{k} must be set with KMX_E2E_BASE_URL"))
+            };
             return Env {
                 base_url,
                 mail_api: var("KMX_E2E_MAIL_API"),
                 database_url: var("KMX_E2E_DATABASE_URL"),
                 sqs_endpoint: var("KMX_E2E_SQS_ENDPOINT"),
+                smtp_url: var("KMX_E2E_SMTP_URL"),
             };
         }
         start_stack()
@@ -62,6 +66,7 @@ fn start_stack() -> Env {
                         mail_api: stack.mail_api_url(),
                         database_url: stack.database_url().to_string(),
                         sqs_endpoint: stack.sqs_endpoint(),
+                        smtp_url: stack.smtp_url(),
                     };
                     tx.send(Ok(env)).unwrap();
                     // Keep the stack (and this thread) alive until the process exits.
@@ -73,7 +78,9 @@ fn start_stack() -> Env {
             }
         })
         .expect("stack thread");
-    rx.recv().expect("stack thread answers").unwrap_or_else(|e| panic!("the stack did not start: {e}"))
+    rx.recv()
+        .expect("stack thread answers")
+        .unwrap_or_else(|e| panic!("the stack did not start: {e}"))
 }
 
 /// A unique address for one test.
@@ -153,7 +160,13 @@ impl Client {
     pub async fn post(&self, path: &str, body: Value) -> Answer {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        self.send(Method::POST, path, headers, Some(body.to_string().into_bytes())).await
+        self.send(
+            Method::POST,
+            path,
+            headers,
+            Some(body.to_string().into_bytes()),
+        )
+        .await
     }
 
     pub async fn post_empty(&self, path: &str) -> Answer {
@@ -161,16 +174,28 @@ impl Client {
     }
 
     /// Sends exactly what it is given, plus the session cookie and CSRF token.
-    pub async fn send(&self, method: Method, path: &str, mut headers: HeaderMap, body: Option<Vec<u8>>) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        mut headers: HeaderMap,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
         if let Some(cookie) = self.session_cookie() {
-            headers.insert("cookie", HeaderValue::from_str(&format!("kmx_session={cookie}")).unwrap());
+            headers.insert(
+                "cookie",
+                HeaderValue::from_str(&format!("kmx_session={cookie}")).unwrap(),
+            );
         }
         if method != Method::GET && !headers.contains_key("x-csrf-token") {
             if let Some(csrf) = self.csrf.lock().unwrap().clone() {
                 headers.insert("x-csrf-token", HeaderValue::from_str(&csrf).unwrap());
             }
         }
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).headers(headers);
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .headers(headers);
         if let Some(body) = body {
             request = request.body(body);
         }
@@ -181,7 +206,9 @@ impl Client {
             let value = value.to_str().unwrap();
             if let Some(rest) = value.strip_prefix("kmx_session=") {
                 let token = rest.split(';').next().unwrap().to_string();
-                self.set_session_cookie((!token.is_empty() && !value.contains("Max-Age=0")).then_some(token));
+                self.set_session_cookie(
+                    (!token.is_empty() && !value.contains("Max-Age=0")).then_some(token),
+                );
             }
         }
         let text = response.text().await.unwrap_or_default();
@@ -189,7 +216,12 @@ impl Client {
         if let Some(csrf) = json["csrf_token"].as_str() {
             self.set_csrf(Some(csrf.to_string()));
         }
-        Answer { status, headers, text, json }
+        Answer {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 }
 
@@ -209,7 +241,11 @@ pub async fn wait_for_email(to: &str, subject: &str) -> String {
             .await
             .expect("mail list is JSON");
         let found = messages.as_array().into_iter().flatten().rev().find(|m| {
-            m["recipients"].as_array().into_iter().flatten().any(|r| r.as_str().is_some_and(|r| r.contains(to)))
+            m["recipients"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r.as_str().is_some_and(|r| r.contains(to)))
                 && m["subject"].as_str().is_some_and(|s| s.contains(subject))
         });
         if let Some(message) = found {
@@ -223,7 +259,10 @@ pub async fn wait_for_email(to: &str, subject: &str) -> String {
                 .await
                 .unwrap();
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "no email to {to} about {subject:?} within 30 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no email to {to} about {subject:?} within 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -240,7 +279,13 @@ pub async fn emails_to(to: &str) -> usize {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|m| m["recipients"].as_array().into_iter().flatten().any(|r| r.as_str() == Some(to)))
+        .filter(|m| {
+            m["recipients"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r.as_str() == Some(to))
+        })
         .count()
 }
 
@@ -254,7 +299,13 @@ pub fn link_in(text: &str, path: &str) -> String {
 
 /// The `token` query parameter of a link.
 pub fn token_of(link: &str) -> String {
-    link.split("token=").nth(1).expect("a token").split('&').next().unwrap().to_string()
+    link.split("token=")
+        .nth(1)
+        .expect("a token")
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// Signs up a fresh owner and returns their client and email.
@@ -274,9 +325,12 @@ pub async fn signed_up_owner(prefix: &str) -> (Client, String) {
 /// Signs in as the admin that the stack seeds.
 pub async fn admin_client() -> Client {
     let client = Client::new();
-    let seed = kmx::ops::Seed::default();
+    let seed = kmx::ops::Seed::from_env();
     let answer = client
-        .post("/api/auth/login", json!({"email": seed.admin_email, "password": seed.admin_password}))
+        .post(
+            "/api/auth/login",
+            json!({"email": seed.admin_email, "password": seed.admin_password}),
+        )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     client

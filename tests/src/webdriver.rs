@@ -26,7 +26,11 @@ impl Drop for TempDir {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
@@ -43,10 +47,14 @@ impl Browser {
         let http = reqwest::Client::new();
         let started = Instant::now();
         while http.get(format!("{base}/status")).send().await.is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not answer");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not answer"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!("kmx-chromium-{}", uuid::Uuid::new_v4().simple()));
+        let profile =
+            std::env::temp_dir().join(format!("kmx-chromium-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&profile).unwrap();
         let args = [
             "--headless=new".to_string(),
@@ -78,7 +86,13 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {answer}"))
             .to_string();
-        Browser { http, session, base, driver, _profile: TempDir(profile) }
+        Browser {
+            http,
+            session,
+            base,
+            driver,
+            _profile: TempDir(profile),
+        }
     }
 
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -92,16 +106,25 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) {
-        self.command(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.command(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
     }
 
     pub async fn current_url(&self) -> String {
-        self.command(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or("").to_string()
+        self.command(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     async fn find_now(&self, css: &str) -> Option<String> {
         let v = self
-            .command(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         v[ELEMENT_KEY].as_str().map(str::to_string)
     }
@@ -115,7 +138,10 @@ impl Browser {
             }
             if started.elapsed() > Duration::from_secs(20) {
                 let shot = self.screenshot("missing-element").await;
-                panic!("no element {css} on {} within 20 s (screenshot {shot})", self.current_url().await);
+                panic!(
+                    "no element {css} on {} within 20 s (screenshot {shot})",
+                    self.current_url().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -142,8 +168,11 @@ impl Browser {
     /// Saves a PNG under target/e2e-screenshots and returns its path.
     pub async fn screenshot(&self, name: &str) -> String {
         use base64::Engine;
-        let data = self.command(reqwest::Method::GET, "/screenshot", None).await;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+        let data = self
+            .command(reqwest::Method::GET, "/screenshot", None)
+            .await;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
         if let Some(b64) = data.as_str() {
@@ -179,19 +208,31 @@ pub struct Element<'a> {
 impl Element<'_> {
     pub async fn click(&self) {
         self.browser
-            .command(reqwest::Method::POST, &format!("/element/{}/click", self.id), Some(json!({})))
+            .command(
+                reqwest::Method::POST,
+                &format!("/element/{}/click", self.id),
+                Some(json!({})),
+            )
             .await;
     }
 
     pub async fn type_text(&self, text: &str) {
         self.browser
-            .command(reqwest::Method::POST, &format!("/element/{}/value", self.id), Some(json!({"text": text})))
+            .command(
+                reqwest::Method::POST,
+                &format!("/element/{}/value", self.id),
+                Some(json!({"text": text})),
+            )
             .await;
     }
 
     pub async fn text(&self) -> String {
         self.browser
-            .command(reqwest::Method::GET, &format!("/element/{}/text", self.id), None)
+            .command(
+                reqwest::Method::GET,
+                &format!("/element/{}/text", self.id),
+                None,
+            )
             .await
             .as_str()
             .unwrap_or("")

@@ -16,20 +16,41 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
         .await;
     assert_eq!(signup.status, 201, "{}", signup.text);
     assert_eq!(signup.json["user"]["email_verified"], false);
-    let cookie = signup.headers.get("set-cookie").unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age=2592000"), "{cookie}");
+    let cookie = signup
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && cookie.contains("Max-Age=2592000"),
+        "{cookie}"
+    );
 
     let mail = wait_for_email(&email, "Confirm your email").await;
     let link = link_in(&mail, "/verify?token=");
-    assert!(link.starts_with(&env().base_url), "the link points at the dashboard: {link}");
+    assert!(
+        link.starts_with(&env().base_url),
+        "the link points at the dashboard: {link}"
+    );
     let page = reqwest::get(&link).await.unwrap();
     assert_eq!(page.status(), 200, "the dashboard serves the link's page");
-    let verified = Client::new().post("/api/auth/verify", json!({"token": token_of(&link)})).await;
+    let verified = Client::new()
+        .post("/api/auth/verify", json!({"token": token_of(&link)}))
+        .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     assert_eq!(verified.json["email"], email.as_str());
 
     let client = Client::new();
-    let login = client.post("/api/auth/login", json!({"email": email, "password": "river-stone-maple-42"})).await;
+    let login = client
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": "river-stone-maple-42"}),
+        )
+        .await;
     assert_eq!(login.status, 200, "{}", login.text);
     let me = client.get("/api/me").await;
     assert_eq!(me.status, 200);
@@ -39,10 +60,23 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
 
     let logout = client.post_empty("/api/auth/logout").await;
     assert_eq!(logout.status, 204, "{}", logout.text);
-    assert!(client.session_cookie().is_none(), "logout clears the cookie");
+    assert!(
+        client.session_cookie().is_none(),
+        "logout clears the cookie"
+    );
     // The old token is revoked on the server, not just forgotten by the browser.
-    let token = login.headers.get("set-cookie").unwrap().to_str().unwrap()
-        .strip_prefix("kmx_session=").unwrap().split(';').next().unwrap().to_string();
+    let token = login
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .strip_prefix("kmx_session=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let replay = Client::new();
     replay.set_session_cookie(Some(token));
     let me = replay.get("/api/me").await;
@@ -53,25 +87,56 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
 #[tokio::test]
 async fn forgot_and_reset_through_the_emailed_link() {
     let (owner, email) = signed_up_owner("reset").await;
-    let forgot = Client::new().post("/api/auth/forgot", json!({"email": email.to_uppercase()})).await;
+    let forgot = Client::new()
+        .post("/api/auth/forgot", json!({"email": email.to_uppercase()}))
+        .await;
     assert_eq!(forgot.status, 202, "{}", forgot.text);
-    let unknown = Client::new().post("/api/auth/forgot", json!({"email": unique_email("nobody")})).await;
+    let unknown = Client::new()
+        .post("/api/auth/forgot", json!({"email": unique_email("nobody")}))
+        .await;
     assert_eq!(unknown.status, 202);
-    assert_eq!(unknown.json, forgot.json, "the answer does not reveal who has an account");
+    assert_eq!(
+        unknown.json, forgot.json,
+        "the answer does not reveal who has an account"
+    );
 
     let mail = wait_for_email(&email, "Reset your Kametrix password").await;
     let link = link_in(&mail, "/reset?token=");
     let token = token_of(&link);
-    let reset = Client::new().post("/api/auth/reset", json!({"token": token, "new_password": "lighthouse-copper-17"})).await;
+    let reset = Client::new()
+        .post(
+            "/api/auth/reset",
+            json!({"token": token, "new_password": "lighthouse-copper-17"}),
+        )
+        .await;
     assert_eq!(reset.status, 200, "{}", reset.text);
     wait_for_email(&email, "password was changed").await;
 
-    assert_eq!(owner.get("/api/me").await.status, 401, "the reset signs out every session");
-    let old = Client::new().post("/api/auth/login", json!({"email": email, "password": "river-stone-maple-42"})).await;
+    assert_eq!(
+        owner.get("/api/me").await.status,
+        401,
+        "the reset signs out every session"
+    );
+    let old = Client::new()
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": "river-stone-maple-42"}),
+        )
+        .await;
     assert_eq!(old.status, 401);
-    let new = Client::new().post("/api/auth/login", json!({"email": email, "password": "lighthouse-copper-17"})).await;
+    let new = Client::new()
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": "lighthouse-copper-17"}),
+        )
+        .await;
     assert_eq!(new.status, 200);
-    let reused = Client::new().post("/api/auth/reset", json!({"token": token, "new_password": "another-fine-phrase"})).await;
+    let reused = Client::new()
+        .post(
+            "/api/auth/reset",
+            json!({"token": token, "new_password": "another-fine-phrase"}),
+        )
+        .await;
     assert_eq!(reused.status, 400);
     assert_eq!(reused.error_code(), "invalid_token");
 }
@@ -80,9 +145,21 @@ async fn forgot_and_reset_through_the_emailed_link() {
 async fn changing_the_password_keeps_this_browser_signed_in_and_signs_out_the_others() {
     let (owner, email) = signed_up_owner("change").await;
     let laptop = Client::new();
-    assert_eq!(laptop.post("/api/auth/login", json!({"email": email, "password": "river-stone-maple-42"})).await.status, 200);
+    assert_eq!(
+        laptop
+            .post(
+                "/api/auth/login",
+                json!({"email": email, "password": "river-stone-maple-42"})
+            )
+            .await
+            .status,
+        200
+    );
     let wrong = owner
-        .post("/api/auth/password", json!({"current_password": "nope-nope-nope", "new_password": "lighthouse-copper-17"}))
+        .post(
+            "/api/auth/password",
+            json!({"current_password": "nope-nope-nope", "new_password": "lighthouse-copper-17"}),
+        )
         .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.error_code(), "wrong_password");
@@ -115,13 +192,30 @@ async fn ten_failed_logins_answer_429_with_retry_after() {
     let (_owner, email) = signed_up_owner("throttle").await;
     let client = Client::new();
     for _ in 0..10 {
-        let a = client.post("/api/auth/login", json!({"email": email, "password": "wrong-password-x"})).await;
+        let a = client
+            .post(
+                "/api/auth/login",
+                json!({"email": email, "password": "wrong-password-x"}),
+            )
+            .await;
         assert_eq!(a.status, 401);
     }
-    let locked = client.post("/api/auth/login", json!({"email": email, "password": "river-stone-maple-42"})).await;
+    let locked = client
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": "river-stone-maple-42"}),
+        )
+        .await;
     assert_eq!(locked.status, 429, "{}", locked.text);
     assert_eq!(locked.error_code(), "too_many_attempts");
-    let retry: u64 = locked.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    let retry: u64 = locked
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry));
 }
 
@@ -147,7 +241,13 @@ async fn admins_list_and_search_users_and_owners_are_forbidden() {
     assert_eq!(paged.json["users"].as_array().unwrap().len(), 1);
     assert!(paged.json["total"].as_i64().unwrap() >= 3);
     assert_eq!(admin.get("/api/admin/users/not-a-uuid").await.status, 404);
-    assert_eq!(admin.get(&format!("/api/admin/users/{}", uuid::Uuid::new_v4())).await.status, 404);
+    assert_eq!(
+        admin
+            .get(&format!("/api/admin/users/{}", uuid::Uuid::new_v4()))
+            .await
+            .status,
+        404
+    );
     let bad = admin.get("/api/admin/users?page=zero").await;
     assert_eq!(bad.status, 400);
 }
@@ -162,15 +262,44 @@ fn json_headers(content_type: &'static str) -> HeaderMap {
 async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() {
     let client = Client::new();
     let email = unique_email("bad");
-    let malformed = client.send(Method::POST, "/api/auth/signup", json_headers("application/json"), Some(b"{\"email\":".to_vec())).await;
-    assert_eq!((malformed.status, malformed.error_code()), (400, "malformed_json"));
+    let malformed = client
+        .send(
+            Method::POST,
+            "/api/auth/signup",
+            json_headers("application/json"),
+            Some(b"{\"email\":".to_vec()),
+        )
+        .await;
+    assert_eq!(
+        (malformed.status, malformed.error_code()),
+        (400, "malformed_json")
+    );
 
-    let form = client.send(Method::POST, "/api/auth/signup", json_headers("application/x-www-form-urlencoded"), Some(b"email=a".to_vec())).await;
-    assert_eq!((form.status, form.error_code()), (415, "unsupported_media_type"));
+    let form = client
+        .send(
+            Method::POST,
+            "/api/auth/signup",
+            json_headers("application/x-www-form-urlencoded"),
+            Some(b"email=a".to_vec()),
+        )
+        .await;
+    assert_eq!(
+        (form.status, form.error_code()),
+        (415, "unsupported_media_type")
+    );
 
-    let missing = client.post("/api/auth/signup", json!({"email": email, "password": "river-stone-maple-42"})).await;
+    let missing = client
+        .post(
+            "/api/auth/signup",
+            json!({"email": email, "password": "river-stone-maple-42"}),
+        )
+        .await;
     assert_eq!(missing.status, 400);
-    assert!(missing.field_error("business_name").is_some(), "{}", missing.text);
+    assert!(
+        missing.field_error("business_name").is_some(),
+        "{}",
+        missing.text
+    );
 
     let unknown = client
         .post("/api/auth/signup", json!({"email": email, "password": "river-stone-maple-42", "business_name": "X", "role": "admin"}))
@@ -179,31 +308,79 @@ async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() 
     assert!(unknown.field_error("role").is_some(), "{}", unknown.text);
 
     let invalid = client
-        .post("/api/auth/signup", json!({"email": "rosa@", "password": "short", "business_name": "X"}))
+        .post(
+            "/api/auth/signup",
+            json!({"email": "rosa@", "password": "short", "business_name": "X"}),
+        )
         .await;
     assert_eq!(invalid.status, 400);
     assert!(invalid.field_error("email").is_some());
-    assert!(invalid.field_error("password").unwrap().contains("at least 10"));
-    let common = client.post("/api/auth/signup", json!({"email": email, "password": "Password123", "business_name": "X"})).await;
-    assert!(common.field_error("password").unwrap().contains("too common"), "{}", common.text);
+    assert!(invalid
+        .field_error("password")
+        .unwrap()
+        .contains("at least 10"));
+    let common = client
+        .post(
+            "/api/auth/signup",
+            json!({"email": email, "password": "Password123", "business_name": "X"}),
+        )
+        .await;
+    assert!(
+        common
+            .field_error("password")
+            .unwrap()
+            .contains("too common"),
+        "{}",
+        common.text
+    );
 
-    let huge = format!(r#"{{"email":"{email}","password":"{}","business_name":"X"}}"#, "x".repeat(1024 * 1024 + 10));
-    let too_large = client.send(Method::POST, "/api/auth/signup", json_headers("application/json"), Some(huge.into_bytes())).await;
+    let huge = format!(
+        r#"{{"email":"{email}","password":"{}","business_name":"X"}}"#,
+        "x".repeat(1024 * 1024 + 10)
+    );
+    let too_large = client
+        .send(
+            Method::POST,
+            "/api/auth/signup",
+            json_headers("application/json"),
+            Some(huge.into_bytes()),
+        )
+        .await;
     assert_eq!(too_large.status, 413);
-    assert_eq!(too_large.error_code(), "payload_too_large", "{}", too_large.text);
+    assert_eq!(
+        too_large.error_code(),
+        "payload_too_large",
+        "{}",
+        too_large.text
+    );
 
     let admin = admin_client().await;
-    let stored = admin.get(&format!("/api/admin/users?q={}", email.split('@').next().unwrap())).await;
+    let stored = admin
+        .get(&format!(
+            "/api/admin/users?q={}",
+            email.split('@').next().unwrap()
+        ))
+        .await;
     assert_eq!(stored.json["total"], 0, "no bad request stored anything");
 
-    let bodyless = client.send(Method::POST, "/api/auth/signup", HeaderMap::new(), None).await;
+    let bodyless = client
+        .send(Method::POST, "/api/auth/signup", HeaderMap::new(), None)
+        .await;
     assert_eq!(bodyless.status, 415, "a body-less POST is not JSON");
-    let first = client.post("/api/auth/signup", json!({"email": email, "password": "river-stone-maple-42", "business_name": "X"})).await;
+    let first = client
+        .post(
+            "/api/auth/signup",
+            json!({"email": email, "password": "river-stone-maple-42", "business_name": "X"}),
+        )
+        .await;
     assert_eq!(first.status, 201);
     let duplicate = Client::new()
         .post("/api/auth/signup", json!({"email": email.to_uppercase(), "password": "river-stone-maple-42", "business_name": "X"}))
         .await;
-    assert_eq!((duplicate.status, duplicate.error_code()), (409, "email_taken"));
+    assert_eq!(
+        (duplicate.status, duplicate.error_code()),
+        (409, "email_taken")
+    );
 }
 
 #[tokio::test]
@@ -218,17 +395,32 @@ async fn sessions_and_csrf_are_enforced() {
     owner.set_csrf(Some("wrong".into()));
     let refused = owner.post_empty("/api/auth/logout").await;
     assert_eq!((refused.status, refused.error_code()), (403, "csrf_failed"));
-    assert_eq!(owner.get("/api/me").await.status, 200, "the session survives; /api/me re-sends the token");
+    assert_eq!(
+        owner.get("/api/me").await.status,
+        200,
+        "the session survives; /api/me re-sends the token"
+    );
     let mut cross = HeaderMap::new();
     cross.insert("origin", HeaderValue::from_static("https://evil.example"));
-    let cross_site = owner.send(Method::POST, "/api/auth/logout", cross, None).await;
+    let cross_site = owner
+        .send(Method::POST, "/api/auth/logout", cross, None)
+        .await;
     assert_eq!(cross_site.status, 403);
     assert_eq!(owner.post_empty("/api/auth/logout").await.status, 204);
 
     let mut evil = json_headers("application/json");
     evil.insert("origin", HeaderValue::from_static("https://evil.example"));
     let login_csrf = Client::new()
-        .send(Method::POST, "/api/auth/login", evil, Some(json!({"email": "a@b.co", "password": "x"}).to_string().into_bytes()))
+        .send(
+            Method::POST,
+            "/api/auth/login",
+            evil,
+            Some(
+                json!({"email": "a@b.co", "password": "x"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
         .await;
     assert_eq!(login_csrf.status, 403);
 }
@@ -238,9 +430,18 @@ async fn unknown_routes_and_methods_get_json_errors_from_the_gateway() {
     let client = Client::new();
     let missing = client.get("/api/nope").await;
     assert_eq!((missing.status, missing.error_code()), (404, "not_found"));
-    assert!(missing.headers.get("content-type").unwrap().to_str().unwrap().starts_with("application/json"));
+    assert!(missing
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let wrong_method = client.get("/api/auth/login").await;
-    assert_eq!((wrong_method.status, wrong_method.error_code()), (405, "method_not_allowed"));
+    assert_eq!(
+        (wrong_method.status, wrong_method.error_code()),
+        (405, "method_not_allowed")
+    );
     let hello = client.get("/api/hello").await;
     assert_eq!(hello.json["hello"], "world");
 }

@@ -10,22 +10,60 @@ async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
     let email = unique_email("browser");
 
     browser.goto(&format!("{base}/signup")).await;
-    browser.find("input[name=email]").await.type_text(&email).await;
-    browser.find("input[name=password]").await.type_text("river-stone-maple-42").await;
-    browser.find("input[name=business_name]").await.type_text("Rosa's Bakery").await;
-    browser.find("[data-testid=signup-form] button[type=submit]").await.click().await;
+    browser
+        .find("input[name=email]")
+        .await
+        .type_text(&email)
+        .await;
+    browser
+        .find("input[name=password]")
+        .await
+        .type_text("river-stone-maple-42")
+        .await;
+    browser
+        .find("input[name=business_name]")
+        .await
+        .type_text("Rosa's Bakery")
+        .await;
+    browser
+        .find("[data-testid=signup-form] button[type=submit]")
+        .await
+        .click()
+        .await;
 
-    browser.wait_for_text("[data-testid=business-name]", "Rosa's Bakery").await;
-    browser.wait_for_text("[data-testid=verify-banner]", &email).await;
+    browser
+        .wait_for_text("[data-testid=business-name]", "Rosa's Bakery")
+        .await;
+    browser
+        .wait_for_text("[data-testid=verify-banner]", &email)
+        .await;
     browser.screenshot("home-after-signup").await;
 
     browser.find("[data-testid=logout]").await.click().await;
     browser.find("[data-testid=login-form]").await;
-    browser.find("input[name=email]").await.type_text(&email).await;
-    browser.find("input[name=password]").await.type_text("river-stone-maple-42").await;
-    browser.find("[data-testid=login-form] button[type=submit]").await.click().await;
-    browser.wait_for_text("[data-testid=business-name]", "Rosa's Bakery").await;
-    assert_eq!(browser.current_url().await, format!("{base}/"), "login lands on the home page");
+    browser
+        .find("input[name=email]")
+        .await
+        .type_text(&email)
+        .await;
+    browser
+        .find("input[name=password]")
+        .await
+        .type_text("river-stone-maple-42")
+        .await;
+    browser
+        .find("[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for_text("[data-testid=business-name]", "Rosa's Bakery")
+        .await;
+    assert_eq!(
+        browser.current_url().await,
+        format!("{base}/"),
+        "login lands on the home page"
+    );
 }
 
 #[tokio::test]
@@ -33,26 +71,64 @@ async fn a_wrong_password_shows_the_error_on_the_login_form() {
     let (_owner, email) = signed_up_owner("browser-wrong").await;
     let browser = Browser::start(390, 844).await; // a phone
     browser.goto(&format!("{}/login", env().base_url)).await;
-    browser.find("input[name=email]").await.type_text(&email).await;
-    browser.find("input[name=password]").await.type_text("not-my-password").await;
-    browser.find("[data-testid=login-form] button[type=submit]").await.click().await;
-    browser.wait_for_text("[data-testid=form-error]", "do not match").await;
+    browser
+        .find("input[name=email]")
+        .await
+        .type_text(&email)
+        .await;
+    browser
+        .find("input[name=password]")
+        .await
+        .type_text("not-my-password")
+        .await;
+    browser
+        .find("[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for_text("[data-testid=form-error]", "do not match")
+        .await;
     browser.screenshot("login-error-phone").await;
 }
 
 #[tokio::test]
 async fn an_admin_finds_a_user_on_the_users_page() {
     let (_owner, email) = signed_up_owner("browser-admin").await;
-    let seed = kmx::ops::Seed::default();
+    let seed = kmx::ops::Seed::from_env();
     let browser = Browser::start(1280, 900).await;
     browser.goto(&format!("{}/login", env().base_url)).await;
-    browser.find("input[name=email]").await.type_text(&seed.admin_email).await;
-    browser.find("input[name=password]").await.type_text(&seed.admin_password).await;
-    browser.find("[data-testid=login-form] button[type=submit]").await.click().await;
+    browser
+        .find("input[name=email]")
+        .await
+        .type_text(&seed.admin_email)
+        .await;
+    browser
+        .find("input[name=password]")
+        .await
+        .type_text(&seed.admin_password)
+        .await;
+    browser
+        .find("[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await;
     browser.find("[data-testid=business-name]").await;
-    browser.goto(&format!("{}/admin/users", env().base_url)).await;
-    browser.find("[data-testid=users-search]").await.type_text(email.split('@').next().unwrap()).await;
-    browser.find("[data-testid=users-search]").await.type_text("\u{E007}").await; // Enter
-    browser.wait_for_text("[data-testid=users-table]", &email).await;
+    browser
+        .goto(&format!("{}/admin/users", env().base_url))
+        .await;
+    browser
+        .find("[data-testid=users-search]")
+        .await
+        .type_text(email.split('@').next().unwrap())
+        .await;
+    browser
+        .find("[data-testid=users-search]")
+        .await
+        .type_text("\u{E007}")
+        .await; // Enter
+    browser
+        .wait_for_text("[data-testid=users-table]", &email)
+        .await;
     browser.screenshot("admin-users").await;
 }

@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 #[tokio::test]
 async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulator() {
     let (owner, email) = signed_up_owner("lambda-me").await;
-    let token = owner.session_cookie().expect("signup sets the session cookie");
+    let token = owner
+        .session_cookie()
+        .expect("signup sets the session cookie");
     let through_gateway = owner.get("/api/me").await;
     assert_eq!(through_gateway.status, 200, "{}", through_gateway.text);
 
@@ -38,8 +40,14 @@ async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulat
     assert_eq!(content_type(&signed_in), "application/json");
     assert_eq!(signed_in.json["user"]["email"], email.as_str());
     assert_eq!(signed_in.json["account"]["business_name"], "Rosa's Bakery");
-    assert_eq!(signed_in.json["user"], through_gateway.json["user"], "the same user as through the gateway");
-    assert_eq!(signed_in.json["csrf_token"], through_gateway.json["csrf_token"], "the same session");
+    assert_eq!(
+        signed_in.json["user"], through_gateway.json["user"],
+        "the same user as through the gateway"
+    );
+    assert_eq!(
+        signed_in.json["csrf_token"], through_gateway.json["csrf_token"],
+        "the same session"
+    );
 
     let anonymous = me.request(Method::GET, "/api/me", None).await;
     assert_eq!(anonymous.status, 401, "{}", anonymous.text);
@@ -58,24 +66,35 @@ async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulat
 }
 
 #[tokio::test]
-async fn a_queue_function_sends_an_sqs_batch_once_and_reports_the_failed_message_under_the_lambda_emulator() {
+async fn a_queue_function_sends_an_sqs_batch_once_and_reports_the_failed_message_under_the_lambda_emulator(
+) {
     let mut sender = Lambda::start("email-sender").await;
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let to = unique_email("lambda-queue");
     let subject = format!("Lambda queue check {tag}");
     let message_id = uuid::Uuid::new_v4().to_string();
-    let event = sqs_event(&[(&message_id, envelope(&format!("e2e-lambda-queue:{tag}"), &to, &subject))]);
+    let event = sqs_event(&[(
+        &message_id,
+        envelope(&format!("e2e-lambda-queue:{tag}"), &to, &subject),
+    )]);
 
     let answer = sender.invoke(&event).await;
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let text = wait_for_email(&to, &subject).await;
-    assert!(text.contains(&format!("Sent through the emulator ({tag})")), "{text}");
+    assert!(
+        text.contains(&format!("Sent through the emulator ({tag})")),
+        "{text}"
+    );
 
     // SQS delivers at least once: the same message again sends nothing more.
     let again = sender.invoke(&event).await;
     assert_eq!(again, json!({"batchItemFailures": []}));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(emails_to(&to).await, 1, "a redelivered message is not sent twice");
+    assert_eq!(
+        emails_to(&to).await,
+        1,
+        "a redelivered message is not sent twice"
+    );
 
     // A batch with a malformed body: only that message is reported for
     // redelivery, the others are sent.
@@ -84,11 +103,24 @@ async fn a_queue_function_sends_an_sqs_batch_once_and_reports_the_failed_message
     let to_next = unique_email("lambda-queue-next");
     let next_subject = format!("Lambda queue batch {tag}");
     let batch = sqs_event(&[
-        (&broken_id, "{\"outbox_id\": 1, \"this is\": \"not an envelope\"".to_string()),
-        (&good_id, envelope(&format!("e2e-lambda-queue-next:{tag}"), &to_next, &next_subject)),
+        (
+            &broken_id,
+            "{\"outbox_id\": 1, \"this is\": \"not an envelope\"".to_string(),
+        ),
+        (
+            &good_id,
+            envelope(
+                &format!("e2e-lambda-queue-next:{tag}"),
+                &to_next,
+                &next_subject,
+            ),
+        ),
     ]);
     let answer = sender.invoke(&batch).await;
-    assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": broken_id}]}));
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": broken_id}]})
+    );
     wait_for_email(&to_next, &next_subject).await;
     sender.finish();
 }
@@ -125,7 +157,10 @@ async fn a_schedule_function_relays_the_outbox_on_a_scheduled_event_under_the_la
     assert_eq!(answer["failed"], 0, "{answer}");
 
     let row = db
-        .query_one("SELECT sent_at IS NOT NULL, attempts, last_error FROM outbox WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT sent_at IS NOT NULL, attempts, last_error FROM outbox WHERE id = $1",
+            &[&id],
+        )
         .await
         .unwrap();
     assert!(row.get::<_, bool>(0), "the relayed row is marked sent");
@@ -134,7 +169,10 @@ async fn a_schedule_function_relays_the_outbox_on_a_scheduled_event_under_the_la
 
     // On the queue now: the stack's email-sender worker sends it.
     let text = wait_for_email(&to, &subject).await;
-    assert!(text.contains(&format!("Sent through the emulator ({tag})")), "{text}");
+    assert!(
+        text.contains(&format!("Sent through the emulator ({tag})")),
+        "{text}"
+    );
     relay.finish();
 }
 
@@ -146,7 +184,7 @@ fn email(to: &str, subject: &str) -> Email {
     Email {
         to: to.to_string(),
         subject: subject.to_string(),
-        html: shared::email::html_layout(&[line.clone()], None),
+        html: shared::email::html_layout(std::slice::from_ref(&line), None),
         text: line,
     }
 }
@@ -169,7 +207,10 @@ fn sqs_event(messages: &[(&str, String)]) -> Value {
     let records: Vec<Value> = messages
         .iter()
         .map(|(id, body)| {
-            let md5: String = Md5::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            let md5: String = Md5::digest(body.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             json!({
                 "messageId": id,
                 "receiptHandle": format!("AQEB{}", uuid::Uuid::new_v4().simple()),
@@ -207,7 +248,11 @@ fn scheduled_event() -> Value {
 }
 
 fn content_type(answer: &Answer) -> &str {
-    answer.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+    answer
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 async fn database() -> tokio_postgres::Client {
@@ -243,43 +288,16 @@ fn cargo_lambda() -> PathBuf {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join(".venv/bin/cargo-lambda"));
-    assert!(path.exists(), "cargo-lambda not found at {} (run `make deps`, or set KMX_CARGO_LAMBDA)", path.display());
+    assert!(
+        path.exists(),
+        "cargo-lambda not found at {} (run `make deps`, or set KMX_CARGO_LAMBDA)",
+        path.display()
+    );
     path
 }
 
 /// The stack's SMTP URL. `e2e::Env` does not carry it, so: `$KMX_E2E_SMTP_URL`,
 /// else the `--smtp-port` of the mailtutan whose `--http-port` serves `env().mail_api`.
-fn smtp_url() -> String {
-    if let Some(url) = std::env::var("KMX_E2E_SMTP_URL").ok().filter(|v| !v.is_empty()) {
-        return url;
-    }
-    let mail_api = &env().mail_api;
-    let http_port = mail_api
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|host| host.rsplit(':').next())
-        .unwrap_or_else(|| panic!("no port in the mail API URL {mail_api}"))
-        .to_string();
-    let procs = std::fs::read_dir("/proc").expect("/proc");
-    for proc in procs.flatten() {
-        let Ok(raw) = std::fs::read(proc.path().join("cmdline")) else { continue };
-        let args: Vec<String> = raw
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
-        let is_mailtutan = args.first().is_some_and(|a| a.ends_with("mailtutan"));
-        if is_mailtutan && value("--http-port").as_deref() == Some(http_port.as_str()) {
-            if let Some(port) = value("--smtp-port") {
-                let ip = value("--ip").unwrap_or_else(|| "127.0.0.1".into());
-                return format!("smtp://{ip}:{port}");
-            }
-        }
-    }
-    panic!("found no mailtutan serving {mail_api}; set KMX_E2E_SMTP_URL")
-}
-
 /// What the stack gives every function (infra/stack/src/stack.rs), here
 /// pointing at this test process's stack.
 fn stack_env() -> Vec<(String, String)> {
@@ -287,7 +305,7 @@ fn stack_env() -> Vec<(String, String)> {
     [
         ("DATABASE_URL", e.database_url.clone()),
         ("KMX_PUBLIC_URL", e.base_url.clone()),
-        ("SMTP_URL", smtp_url()),
+        ("SMTP_URL", env().smtp_url.clone()),
         ("MAIL_FROM", kmx::stack::MAIL_FROM.to_string()),
         ("SQS_ENDPOINT_URL", e.sqs_endpoint.clone()),
         ("AWS_REGION", "us-east-1".into()),
@@ -333,7 +351,10 @@ impl Lambda {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!("kmx-lambda-{name}-{}-{nanos:x}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "kmx-lambda-{name}-{}-{nanos:x}",
+            std::process::id()
+        ));
         let logs = Logs::new(&dir, LogMode::Files, 12);
         let port = kmx::net::free_port().expect("a free port");
 
@@ -342,7 +363,12 @@ impl Lambda {
         let started = Instant::now();
         let mut emulator = ProcSpec::new("cargo-lambda", cargo_lambda())
             .args(["lambda", "watch", "--only-lambda-apis", "--ignore-changes"])
-            .args(["--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
+            .args([
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                &port.to_string(),
+            ])
             .env("NO_COLOR", "1")
             .cwd(root());
         // SIGTERM, then SIGKILL after 2 s: its graceful shutdown waits for
@@ -352,7 +378,10 @@ impl Lambda {
         let mut lambda = Lambda {
             name,
             port,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
             logs: dir,
             function: None,
             emulator: Some(emulator),
@@ -372,25 +401,31 @@ impl Lambda {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        eprintln!("lambda {name}: emulator listening after {} ms", started.elapsed().as_millis());
+        eprintln!(
+            "lambda {name}: emulator listening after {} ms",
+            started.elapsed().as_millis()
+        );
 
         let mut function = ProcSpec::new(name, &binary)
-                .envs(common)
-                // What the emulator asks for (it prints these), with this
-                // function's name in the Runtime API path: the emulator keeps
-                // one invocation queue per function name.
-                .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt/{name}"))
-                .env("AWS_LAMBDA_FUNCTION_NAME", name)
-                .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.memory.to_string())
-                .env_remove("PORT")
-                .env_remove("LOG_FORMAT")
-                .env_remove("AWS_SESSION_TOKEN")
-                .env_remove("AWS_PROFILE")
-                .cwd(root());
+            .envs(common)
+            // What the emulator asks for (it prints these), with this
+            // function's name in the Runtime API path: the emulator keeps
+            // one invocation queue per function name.
+            .env(
+                "AWS_LAMBDA_RUNTIME_API",
+                format!("http://127.0.0.1:{port}/.rt/{name}"),
+            )
+            .env("AWS_LAMBDA_FUNCTION_NAME", name)
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.memory.to_string())
+            .env_remove("PORT")
+            .env_remove("LOG_FORMAT")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .cwd(root());
         function.stop_timeout = Duration::from_secs(2);
-        let function =
-            Supervised::spawn(&function, &logs).unwrap_or_else(|e| panic!("start {}: {e:#}", binary.display()));
+        let function = Supervised::spawn(&function, &logs)
+            .unwrap_or_else(|e| panic!("start {}: {e:#}", binary.display()));
         lambda.function = Some(function);
         lambda
     }
@@ -401,7 +436,10 @@ impl Lambda {
         if let Some(cookie) = cookie {
             headers.insert(COOKIE, HeaderValue::from_str(cookie).unwrap());
         }
-        let url = format!("http://127.0.0.1:{}/lambda-url/{}{path}", self.port, self.name);
+        let url = format!(
+            "http://127.0.0.1:{}/lambda-url/{}{path}",
+            self.port, self.name
+        );
         let request = self.http.request(method.clone(), url).headers(headers);
         self.call(&format!("{method} {path}"), request).await
     }
@@ -409,10 +447,23 @@ impl Lambda {
     /// A direct invocation with `event` (what SQS or EventBridge send);
     /// returns the function's answer, which must be a success.
     async fn invoke(&mut self, event: &Value) -> Value {
-        let url = format!("http://127.0.0.1:{}/2015-03-31/functions/{}/invocations", self.port, self.name);
-        let request = self.http.post(url).header(CONTENT_TYPE, "application/json").body(event.to_string());
+        let url = format!(
+            "http://127.0.0.1:{}/2015-03-31/functions/{}/invocations",
+            self.port, self.name
+        );
+        let request = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(event.to_string());
         let answer = self.call("invoke", request).await;
-        assert_eq!(answer.status, 200, "the invocation failed: {}{}", answer.text, self.tails());
+        assert_eq!(
+            answer.status,
+            200,
+            "the invocation failed: {}{}",
+            answer.text,
+            self.tails()
+        );
         answer.json
     }
 
@@ -437,15 +488,31 @@ impl Lambda {
             }
         };
         self.invocations += 1;
-        let kind = if self.invocations == 1 { "first invocation (function start-up included)" } else { "invocation" };
-        eprintln!("lambda {}: {what}: {kind} answered {status} in {} ms", self.name, started.elapsed().as_millis());
+        let kind = if self.invocations == 1 {
+            "first invocation (function start-up included)"
+        } else {
+            "invocation"
+        };
+        eprintln!(
+            "lambda {}: {what}: {kind} answered {status} in {} ms",
+            self.name,
+            started.elapsed().as_millis()
+        );
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, text, json }
+        Answer {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     fn check_alive(&mut self) {
         let mut dead = Vec::new();
-        for p in [self.emulator.as_mut(), self.function.as_mut()].into_iter().flatten() {
+        for p in [self.emulator.as_mut(), self.function.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             if p.try_exited().is_some() {
                 dead.push(p.describe_exit());
             }
@@ -455,9 +522,20 @@ impl Lambda {
 
     fn tails(&self) -> String {
         let mut out = format!("\n  (logs in {})", self.logs.display());
-        for p in [self.emulator.as_ref(), self.function.as_ref()].into_iter().flatten() {
+        for p in [self.emulator.as_ref(), self.function.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             out.push_str(&format!("\n  {}:", p.name()));
-            for line in p.tail().iter().rev().take(15).collect::<Vec<_>>().into_iter().rev() {
+            for line in p
+                .tail()
+                .iter()
+                .rev()
+                .take(15)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
                 out.push_str(&format!("\n    {line}"));
             }
         }

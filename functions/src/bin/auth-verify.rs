@@ -3,6 +3,8 @@ use shared::{accounts, http::Reply, runtime};
 
 fn main() {
     runtime::http("auth-verify", |ctx, req| async move {
-        Ok(Reply::ok(&accounts::verify_email(&ctx.app, req.json()?).await?))
+        Ok(Reply::ok(
+            &accounts::verify_email(&ctx.app, req.json()?).await?,
+        ))
     })
 }

@@ -2,5 +2,7 @@
 use shared::{email, runtime};
 
 fn main() {
-    runtime::queue("email-sender", |app, message| async move { email::deliver(&app, &message).await })
+    runtime::queue("email-sender", |app, message| async move {
+        email::deliver(&app, &message).await
+    })
 }

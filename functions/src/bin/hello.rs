@@ -3,6 +3,8 @@ use shared::{api::Hello, http::Reply, runtime};
 
 fn main() {
     runtime::http("hello", |_ctx, _req| async {
-        Ok(Reply::ok(&Hello { hello: "world".into() }))
+        Ok(Reply::ok(&Hello {
+            hello: "world".into(),
+        }))
     })
 }

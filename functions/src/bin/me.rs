@@ -2,5 +2,7 @@
 use shared::{http::Reply, runtime};
 
 fn main() {
-    runtime::http("me", |ctx, _req| async move { Ok(Reply::ok(&ctx.session()?.me())) })
+    runtime::http("me", |ctx, _req| async move {
+        Ok(Reply::ok(&ctx.session()?.me()))
+    })
 }

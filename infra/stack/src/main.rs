@@ -272,7 +272,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Admin(a) => {
             let (url, _cluster) = a.db.database().await?;
             kmx::ops::create_admin(&url, &a.email, &a.password).await?;
-            println!("kmx: {} is an admin; sign in with the password you gave", a.email);
+            println!(
+                "kmx: {} is an admin; sign in with the password you gave",
+                a.email
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Queues(a) => {
@@ -290,6 +293,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn serve(opts: StackOptions, ready_file: Option<PathBuf>) -> Result<ExitCode> {
+    // If whatever started kmx (make, a test script) dies, stop like on
+    // Ctrl-C instead of leaving the stack running unattended.
+    // SAFETY: prctl with PR_SET_PDEATHSIG only sets a flag on this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+    }
     let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;

@@ -60,12 +60,19 @@ pub async fn prepare(database_url: &str, seed: &Seed) -> anyhow::Result<SeedRepo
     } else {
         format!("applied migrations: {}", applied.join(", "))
     });
-    accounts::upsert_user(&app, &seed.admin_email, &seed.admin_password, "Kametrix", Role::Admin)
-        .await
-        .map_err(|e| anyhow::anyhow!("seed admin: {}", describe(e)))?;
-    report
-        .lines
-        .push(format!("admin       {}  /  {}", seed.admin_email, seed.admin_password));
+    accounts::upsert_user(
+        &app,
+        &seed.admin_email,
+        &seed.admin_password,
+        "Kametrix",
+        Role::Admin,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("seed admin: {}", describe(e)))?;
+    report.lines.push(format!(
+        "admin       {}  /  {}",
+        seed.admin_email, seed.admin_password
+    ));
     accounts::upsert_user(
         &app,
         &seed.demo_email,
@@ -75,9 +82,10 @@ pub async fn prepare(database_url: &str, seed: &Seed) -> anyhow::Result<SeedRepo
     )
     .await
     .map_err(|e| anyhow::anyhow!("seed demo owner: {}", describe(e)))?;
-    report
-        .lines
-        .push(format!("demo owner  {}  /  {}", seed.demo_email, seed.demo_password));
+    report.lines.push(format!(
+        "demo owner  {}  /  {}",
+        seed.demo_email, seed.demo_password
+    ));
     Ok(report)
 }
 

@@ -144,28 +144,57 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(EmailAddress::parse("  Ann.Lee@Example.COM ").unwrap().as_str(), "ann.lee@example.com");
+        assert_eq!(
+            EmailAddress::parse("  Ann.Lee@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "ann.lee@example.com"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "ann@@example.com",
-                    "ann lee@example.com", "ann@exa mple.com", "ann@-example.com", "a..b@example.com",
-                    "<ann@example.com>"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "ann lee@example.com",
+            "ann@exa mple.com",
+            "ann@-example.com",
+            "a..b@example.com",
+            "<ann@example.com>",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn short_passwords_are_refused() {
-        assert!(NewPassword::parse("Tr0ub4dor", None).unwrap_err().contains("at least 10"));
+        assert!(NewPassword::parse("Tr0ub4dor", None)
+            .unwrap_err()
+            .contains("at least 10"));
     }
 
     #[test]
     fn common_passwords_are_refused_whatever_the_case() {
-        for common in ["password123", "Password123", "1234567890", "qwertyuiop", "QWERTYUIOP",
-                       "iloveyou123", "aaaaaaaaaaaa", "abcdefghijk", "9876543210"] {
-            assert!(NewPassword::parse(common, None).is_err(), "{common} accepted");
+        for common in [
+            "password123",
+            "Password123",
+            "1234567890",
+            "qwertyuiop",
+            "QWERTYUIOP",
+            "iloveyou123",
+            "aaaaaaaaaaaa",
+            "abcdefghijk",
+            "9876543210",
+        ] {
+            assert!(
+                NewPassword::parse(common, None).is_err(),
+                "{common} accepted"
+            );
         }
     }
 

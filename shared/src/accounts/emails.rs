@@ -13,8 +13,18 @@ pub fn verify_email(public_url: &str, to: &str, business_name: &str, token: &str
     Email {
         to: to.to_string(),
         subject: "Confirm your email for Kametrix".into(),
-        text: format!("{}\n\n{}\n\nConfirm your email: {link}\n\nThe link works for 7 days.\n", lines[0], lines[1]),
-        html: html_layout(&[lines[0].clone(), lines[1].clone(), "The link works for 7 days.".into()], Some(("Confirm my email", &link))),
+        text: format!(
+            "{}\n\n{}\n\nConfirm your email: {link}\n\nThe link works for 7 days.\n",
+            lines[0], lines[1]
+        ),
+        html: html_layout(
+            &[
+                lines[0].clone(),
+                lines[1].clone(),
+                "The link works for 7 days.".into(),
+            ],
+            Some(("Confirm my email", &link)),
+        ),
     }
 }
 
@@ -27,7 +37,10 @@ pub fn reset_password(public_url: &str, to: &str, token: &str) -> Email {
     Email {
         to: to.to_string(),
         subject: "Reset your Kametrix password".into(),
-        text: format!("{}\n\nChoose a new password: {link}\n\n{}\n", lines[0], lines[1]),
+        text: format!(
+            "{}\n\nChoose a new password: {link}\n\n{}\n",
+            lines[0], lines[1]
+        ),
         html: html_layout(&lines, Some(("Choose a new password", &link))),
     }
 }
@@ -35,7 +48,8 @@ pub fn reset_password(public_url: &str, to: &str, token: &str) -> Email {
 pub fn password_changed(public_url: &str, to: &str) -> Email {
     let link = format!("{public_url}/forgot");
     let lines = [
-        "The password of your Kametrix account was just changed, and every device was signed out.".to_string(),
+        "The password of your Kametrix account was just changed, and every device was signed out."
+            .to_string(),
         "If this was not you, reset your password right away.".to_string(),
     ];
     Email {
@@ -55,6 +69,9 @@ mod tests {
         let e = verify_email("https://app.example", "a@b.co", "Ann's <Salon>", "tok123");
         assert!(e.text.contains("https://app.example/verify?token=tok123"));
         assert!(e.html.contains("https://app.example/verify?token=tok123"));
-        assert!(e.html.contains("Ann&#39;s &lt;Salon&gt;"), "business names are escaped in HTML");
+        assert!(
+            e.html.contains("Ann&#39;s &lt;Salon&gt;"),
+            "business names are escaped in HTML"
+        );
     }
 }

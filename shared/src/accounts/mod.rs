@@ -84,7 +84,11 @@ struct UserRow {
     password_hash: String,
 }
 
-async fn find_user(client: &impl deadpool_postgres::GenericClient, by: &str, key: &(dyn tokio_postgres::types::ToSql + Sync)) -> Result<Option<UserRow>> {
+async fn find_user(
+    client: &impl deadpool_postgres::GenericClient,
+    by: &str,
+    key: &(dyn tokio_postgres::types::ToSql + Sync),
+) -> Result<Option<UserRow>> {
     let sql = format!(
         "SELECT u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
                 a.id, a.business_name, u.password_hash
@@ -98,7 +102,10 @@ async fn find_user(client: &impl deadpool_postgres::GenericClient, by: &str, key
             email_verified: row.get(3),
             created_at: row.get(4),
         },
-        account: api::Account { id: row.get(5), business_name: row.get(6) },
+        account: api::Account {
+            id: row.get(5),
+            business_name: row.get(6),
+        },
         password_hash: row.get(7),
     }))
 }
@@ -108,16 +115,35 @@ async fn start_session(
     row: UserRow,
     client: &ClientInfo,
 ) -> Result<SignedIn> {
-    let (token, csrf_token) =
-        sessions::create(tx, row.user.id, client.ip.as_deref(), client.user_agent.as_deref()).await?;
-    tx.execute("UPDATE users SET last_login_at = now() WHERE id = $1", &[&row.user.id])
-        .await?;
-    Ok(SignedIn { me: Me { user: row.user, account: row.account, csrf_token }, token })
+    let (token, csrf_token) = sessions::create(
+        tx,
+        row.user.id,
+        client.ip.as_deref(),
+        client.user_agent.as_deref(),
+    )
+    .await?;
+    tx.execute(
+        "UPDATE users SET last_login_at = now() WHERE id = $1",
+        &[&row.user.id],
+    )
+    .await?;
+    Ok(SignedIn {
+        me: Me {
+            user: row.user,
+            account: row.account,
+            csrf_token,
+        },
+        token,
+    })
 }
 
 /// Creates the account and its owner, emails a verification link, and signs
 /// the owner in.
-pub async fn signup(app: &App, request: api::SignupRequest, client: &ClientInfo) -> Result<SignedIn> {
+pub async fn signup(
+    app: &App,
+    request: api::SignupRequest,
+    client: &ClientInfo,
+) -> Result<SignedIn> {
     let mut v = Validator::new();
     let email = v.take("email", EmailAddress::parse(&request.email));
     let business = v.take("business_name", BusinessName::parse(&request.business_name));
@@ -152,7 +178,12 @@ pub async fn signup(app: &App, request: api::SignupRequest, client: &ClientInfo)
         .await?
         .ok_or_else(|| Error::internal("user vanished after insert"))?;
     let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::VerifyEmail).await?;
-    let mail = emails::verify_email(&app.config.public_url, email.as_str(), business.as_str(), &token);
+    let mail = emails::verify_email(
+        &app.config.public_url,
+        email.as_str(),
+        business.as_str(),
+        &token,
+    );
     let queued = email::enqueue(&tx, &format!("verify_email:{token_id}"), &mail).await?;
     let signed_in = start_session(&tx, row, client).await?;
     tx.commit().await?;
@@ -169,7 +200,11 @@ pub async fn login(app: &App, request: api::LoginRequest, client: &ClientInfo) -
     if email.is_empty() || request.password.is_empty() {
         let mut v = Validator::new();
         v.check(!email.is_empty(), "email", "Enter your email address.");
-        v.check(!request.password.is_empty(), "password", "Enter your password.");
+        v.check(
+            !request.password.is_empty(),
+            "password",
+            "Enter your password.",
+        );
         v.finish()?;
     }
     let mut db = app.db.get().await?;
@@ -204,8 +239,15 @@ pub async fn change_password(
     client: &ClientInfo,
 ) -> Result<SignedIn> {
     let mut v = Validator::new();
-    v.check(!request.current_password.is_empty(), "current_password", "Enter your current password.");
-    let password = v.take("new_password", NewPassword::parse(&request.new_password, Some(&session.user.email)));
+    v.check(
+        !request.current_password.is_empty(),
+        "current_password",
+        "Enter your current password.",
+    );
+    let password = v.take(
+        "new_password",
+        NewPassword::parse(&request.new_password, Some(&session.user.email)),
+    );
     v.check(
         request.new_password != request.current_password,
         "new_password",
@@ -214,7 +256,9 @@ pub async fn change_password(
     v.finish()?;
     let password = password.unwrap();
     let mut db = app.db.get().await?;
-    let row = find_user(&db, "id", &session.user.id).await?.ok_or(Error::Unauthenticated)?;
+    let row = find_user(&db, "id", &session.user.id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     if !passwords::verify(&request.current_password, &row.password_hash).await? {
         return Err(Error::WrongPassword);
     }
@@ -273,9 +317,14 @@ pub async fn forgot_password(app: &App, request: api::ForgotPasswordRequest) -> 
     Ok(())
 }
 
-async fn recent_tokens(tx: &deadpool_postgres::Transaction<'_>, user_id: Uuid, kind: TokenKind) -> Result<i64> {
+async fn recent_tokens(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: Uuid,
+    kind: TokenKind,
+) -> Result<i64> {
     // Serialises concurrent requests for one user, so the limit holds.
-    tx.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&user_id]).await?;
+    tx.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", &[&user_id])
+        .await?;
     Ok(tx
         .query_one(
             "SELECT count(*) FROM auth_tokens
@@ -292,7 +341,9 @@ pub async fn reset_password(app: &App, request: api::ResetPasswordRequest) -> Re
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
     let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::ResetPassword).await?;
-    let row = find_user(&tx, "id", &user_id).await?.ok_or(Error::InvalidToken)?;
+    let row = find_user(&tx, "id", &user_id)
+        .await?
+        .ok_or(Error::InvalidToken)?;
     // A refused password rolls the transaction back: the link still works.
     let password = NewPassword::parse(&request.new_password, Some(&row.user.email))
         .map_err(|m| Error::field("new_password", &m))?;
@@ -309,7 +360,10 @@ pub async fn reset_password(app: &App, request: api::ResetPasswordRequest) -> Re
 }
 
 /// Marks the address verified from an emailed link.
-pub async fn verify_email(app: &App, request: api::VerifyEmailRequest) -> Result<api::VerifyEmailResponse> {
+pub async fn verify_email(
+    app: &App,
+    request: api::VerifyEmailRequest,
+) -> Result<api::VerifyEmailResponse> {
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
     let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::VerifyEmail).await?;
@@ -322,7 +376,10 @@ pub async fn verify_email(app: &App, request: api::VerifyEmailRequest) -> Result
         .await?
         .get(0);
     tx.commit().await?;
-    Ok(api::VerifyEmailResponse { message: "Your email address is confirmed.".into(), email })
+    Ok(api::VerifyEmailResponse {
+        message: "Your email address is confirmed.".into(),
+        email,
+    })
 }
 
 /// Sends a fresh verification link (at most 5 an hour).
@@ -361,7 +418,10 @@ pub async fn upsert_user(
     let mut v = Validator::new();
     let email = v.take("email", EmailAddress::parse(email));
     let business = v.take("business_name", BusinessName::parse(business_name));
-    let password = v.take("password", NewPassword::parse(password, email.as_ref().map(|e| e.as_str())));
+    let password = v.take(
+        "password",
+        NewPassword::parse(password, email.as_ref().map(|e| e.as_str())),
+    );
     v.finish()?;
     let (email, business, password) = (email.unwrap(), business.unwrap(), password.unwrap());
     let hash = passwords::hash(password.expose()).await?;
@@ -381,7 +441,10 @@ pub async fn upsert_user(
         }
         None => {
             let account_id: Uuid = tx
-                .query_one("INSERT INTO accounts (business_name) VALUES ($1) RETURNING id", &[&business.as_str()])
+                .query_one(
+                    "INSERT INTO accounts (business_name) VALUES ($1) RETURNING id",
+                    &[&business.as_str()],
+                )
                 .await?
                 .get(0);
             tx.query_one(
@@ -397,7 +460,8 @@ pub async fn upsert_user(
     Ok(id)
 }
 
-const ADMIN_USER_COLUMNS: &str = "u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
+const ADMIN_USER_COLUMNS: &str =
+    "u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
      u.account_id, a.business_name, u.last_login_at";
 
 fn admin_user(row: &tokio_postgres::Row) -> AdminUser {
@@ -419,17 +483,26 @@ pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminU
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(25);
     v.check(page >= 1, "page", "Pages start at 1.");
-    v.check((1..=100).contains(&per_page), "per_page", "Choose 1 to 100 per page.");
+    v.check(
+        (1..=100).contains(&per_page),
+        "per_page",
+        "Choose 1 to 100 per page.",
+    );
     let q = query.q.unwrap_or_default().trim().to_lowercase();
     v.check(q.chars().count() <= 254, "q", "The search is too long.");
     v.finish()?;
     let pattern = format!(
         "%{}%",
-        q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
     );
     let db = app.db.get().await?;
     let total: i64 = db
-        .query_one("SELECT count(*) FROM users u WHERE u.email LIKE $1", &[&pattern])
+        .query_one(
+            "SELECT count(*) FROM users u WHERE u.email LIKE $1",
+            &[&pattern],
+        )
         .await?
         .get(0);
     let rows = db
@@ -441,7 +514,12 @@ pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminU
             &[&pattern, &per_page, &((page - 1).saturating_mul(per_page))],
         )
         .await?;
-    Ok(AdminUserPage { users: rows.iter().map(admin_user).collect(), total, page, per_page })
+    Ok(AdminUserPage {
+        users: rows.iter().map(admin_user).collect(),
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub async fn admin_get_user(app: &App, id: Uuid) -> Result<AdminUserDetail> {
@@ -458,5 +536,8 @@ pub async fn admin_get_user(app: &App, id: Uuid) -> Result<AdminUserDetail> {
         )
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(AdminUserDetail { user: admin_user(&row), active_sessions: row.get(8) })
+    Ok(AdminUserDetail {
+        user: admin_user(&row),
+        active_sessions: row.get(8),
+    })
 }

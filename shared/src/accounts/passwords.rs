@@ -2,7 +2,9 @@
 //! the async runtime's threads.
 
 use crate::error::{Error, Result};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
@@ -13,13 +15,21 @@ use tokio::sync::Semaphore;
 fn hashing_slots() -> &'static Semaphore {
     static SLOTS: OnceLock<Semaphore> = OnceLock::new();
     SLOTS.get_or_init(|| {
-        Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+        Semaphore::new(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        )
     })
 }
 
-async fn run_hashing<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+async fn run_hashing<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     let _slot = hashing_slots().acquire().await.map_err(Error::internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(Error::internal)?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(Error::internal)?
 }
 
 fn argon2() -> Argon2<'static> {
@@ -45,7 +55,11 @@ pub async fn verify(password: &str, stored: &str) -> Result<bool> {
     let (password, stored) = (password.to_string(), stored.to_string());
     run_hashing(move || {
         Ok(PasswordHash::new(&stored)
-            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false))
     })
     .await
@@ -58,7 +72,9 @@ pub async fn dummy_hash() -> &'static str {
     if let Some(h) = DUMMY.get() {
         return h;
     }
-    let h = hash(&super::tokens::random_token()).await.unwrap_or_default();
+    let h = hash(&super::tokens::random_token())
+        .await
+        .unwrap_or_default();
     DUMMY.get_or_init(|| h)
 }
 

@@ -53,7 +53,11 @@ pub fn clear_cookie(config: &Config) -> String {
 }
 
 fn cookie_header(config: &Config, value: &str, max_age: i64) -> String {
-    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{COOKIE_NAME}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
@@ -71,7 +75,14 @@ pub async fn create(
     tx.execute(
         "INSERT INTO sessions (user_id, token_hash, csrf_token, expires_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        &[&user_id, &hash_token(&token), &csrf, &expires_at, &ip, &user_agent],
+        &[
+            &user_id,
+            &hash_token(&token),
+            &csrf,
+            &expires_at,
+            &ip,
+            &user_agent,
+        ],
     )
     .await?;
     Ok((Secret::new(token), csrf))
@@ -103,7 +114,10 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Session>> {
     let extended = full - expires_at > SLIDE_EVERY;
     if extended {
         client
-            .execute("UPDATE sessions SET expires_at = $2 WHERE id = $1", &[&id, &full])
+            .execute(
+                "UPDATE sessions SET expires_at = $2 WHERE id = $1",
+                &[&id, &full],
+            )
             .await?;
     }
     Ok(Some(Session {
@@ -117,12 +131,18 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Session>> {
             email_verified: row.get(6),
             created_at: row.get(7),
         },
-        account: api::Account { id: row.get(8), business_name: row.get(9) },
+        account: api::Account {
+            id: row.get(8),
+            business_name: row.get(9),
+        },
         extended,
     }))
 }
 
-pub async fn revoke(client: &impl deadpool_postgres::GenericClient, session_id: Uuid) -> Result<()> {
+pub async fn revoke(
+    client: &impl deadpool_postgres::GenericClient,
+    session_id: Uuid,
+) -> Result<()> {
     client
         .execute(
             "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
@@ -132,7 +152,10 @@ pub async fn revoke(client: &impl deadpool_postgres::GenericClient, session_id: 
     Ok(())
 }
 
-pub async fn revoke_all(client: &impl deadpool_postgres::GenericClient, user_id: Uuid) -> Result<u64> {
+pub async fn revoke_all(
+    client: &impl deadpool_postgres::GenericClient,
+    user_id: Uuid,
+) -> Result<u64> {
     Ok(client
         .execute(
             "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",

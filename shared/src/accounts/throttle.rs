@@ -9,7 +9,11 @@ pub const MAX_FAILURES: i64 = 10;
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
 /// Refuses the attempt when the email or the IP already has too many failures.
-pub async fn check(client: &impl deadpool_postgres::GenericClient, email: &str, ip: Option<&str>) -> Result<()> {
+pub async fn check(
+    client: &impl deadpool_postgres::GenericClient,
+    email: &str,
+    ip: Option<&str>,
+) -> Result<()> {
     let row = client
         .query_one(
             "WITH recent AS (
@@ -48,9 +52,16 @@ pub async fn check(client: &impl deadpool_postgres::GenericClient, email: &str, 
     }
 }
 
-pub async fn record_failure(client: &impl deadpool_postgres::GenericClient, email: &str, ip: Option<&str>) -> Result<()> {
+pub async fn record_failure(
+    client: &impl deadpool_postgres::GenericClient,
+    email: &str,
+    ip: Option<&str>,
+) -> Result<()> {
     client
-        .execute("INSERT INTO login_failures (email, ip) VALUES ($1, $2)", &[&email, &ip])
+        .execute(
+            "INSERT INTO login_failures (email, ip) VALUES ($1, $2)",
+            &[&email, &ip],
+        )
         .await?;
     Ok(())
 }

@@ -25,11 +25,19 @@ struct WrkResult {
 
 fn wrk(url: &str, script: Option<&Path>) -> Result<WrkResult> {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{DURATION_S}s"), "--latency"]);
+    cmd.args([
+        "-t2",
+        &format!("-c{CONNECTIONS}"),
+        &format!("-d{DURATION_S}s"),
+        "--latency",
+    ]);
     if let Some(script) = script {
         cmd.arg("-s").arg(script);
     }
-    let out = cmd.arg(url).output().context("wrk (apt package wrk) runs")?;
+    let out = cmd
+        .arg(url)
+        .output()
+        .context("wrk (apt package wrk) runs")?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let value = |prefix: &str| -> Option<String> {
         text.lines()
@@ -37,7 +45,9 @@ fn wrk(url: &str, script: Option<&Path>) -> Result<WrkResult> {
             .find(|l| l.starts_with(prefix))
             .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
     };
-    let rps: f64 = value("Requests/sec:").context(format!("wrk output: {text}"))?.parse()?;
+    let rps: f64 = value("Requests/sec:")
+        .context(format!("wrk output: {text}"))?
+        .parse()?;
     let ms = |v: String| -> Result<f64> {
         let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
         let n: f64 = num.parse()?;
@@ -82,9 +92,16 @@ fn peak_rss_kb(bin: &Path) -> Option<u64> {
 
 /// Starts `bin` on a free port and times exec → first complete answer to
 /// `GET path` (with `cookie`), polling the port without sleeping.
-fn time_to_first_answer(bin: &Path, env: &[(String, String)], path: &str, cookie: Option<&str>) -> Result<Duration> {
+fn time_to_first_answer(
+    bin: &Path,
+    env: &[(String, String)],
+    path: &str,
+    cookie: Option<&str>,
+) -> Result<Duration> {
     use std::io::{Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let started = Instant::now();
     let mut child = Command::new(bin)
         .envs(env.iter().cloned())
@@ -95,7 +112,9 @@ fn time_to_first_answer(bin: &Path, env: &[(String, String)], path: &str, cookie
         .spawn()?;
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{}\r\n",
-        cookie.map(|c| format!("Cookie: kmx_session={c}\r\n")).unwrap_or_default()
+        cookie
+            .map(|c| format!("Cookie: kmx_session={c}\r\n"))
+            .unwrap_or_default()
     );
     let answer = loop {
         if started.elapsed() > Duration::from_secs(10) {
@@ -143,7 +162,9 @@ async fn main() -> Result<()> {
     let password = "bench-password-phrase";
     let signup = http
         .post(format!("{base}/api/auth/signup"))
-        .json(&serde_json::json!({"email": email, "password": password, "business_name": "Bench Co"}))
+        .json(
+            &serde_json::json!({"email": email, "password": password, "business_name": "Bench Co"}),
+        )
         .send()
         .await?;
     let cookie = signup
@@ -158,7 +179,10 @@ async fn main() -> Result<()> {
     let scripts = std::env::temp_dir().join(format!("kmx-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scripts)?;
     let me_lua = scripts.join("me.lua");
-    std::fs::write(&me_lua, format!("wrk.headers[\"Cookie\"] = \"kmx_session={cookie}\"\n"))?;
+    std::fs::write(
+        &me_lua,
+        format!("wrk.headers[\"Cookie\"] = \"kmx_session={cookie}\"\n"),
+    )?;
     let login_lua = scripts.join("login.lua");
     std::fs::write(
         &login_lua,
@@ -176,7 +200,11 @@ async fn main() -> Result<()> {
     let mut report = String::new();
     writeln!(report, "| endpoint (through the gateway, {CONNECTIONS} connections, {DURATION_S} s) | requests/s | p50 ms | p99 ms | vs hello |")?;
     writeln!(report, "|---|---|---|---|---|")?;
-    for (name, r) in [("GET /api/hello (bare function)", &hello), ("GET /api/me", &me), ("POST /api/auth/login (argon2id)", &login)] {
+    for (name, r) in [
+        ("GET /api/hello (bare function)", &hello),
+        ("GET /api/me", &me),
+        ("POST /api/auth/login (argon2id)", &login),
+    ] {
         writeln!(
             report,
             "| {name} | {:.0} | {:.2} | {:.2} | {:.0}% |{}",
@@ -184,7 +212,11 @@ async fn main() -> Result<()> {
             r.p50_ms,
             r.p99_ms,
             100.0 * r.rps / hello.rps,
-            if r.errors.is_empty() { String::new() } else { format!(" {}", r.errors) }
+            if r.errors.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", r.errors)
+            }
         )?;
     }
     writeln!(report)?;
@@ -192,7 +224,12 @@ async fn main() -> Result<()> {
     writeln!(report, "|---|---|")?;
     for name in ["hello", "me", "auth-login"] {
         let kb = peak_rss_kb(&bin_dir.join(name));
-        writeln!(report, "| {name} | {} |", kb.map(|k| format!("{:.1} MB", k as f64 / 1024.0)).unwrap_or("?".into()))?;
+        writeln!(
+            report,
+            "| {name} | {} |",
+            kb.map(|k| format!("{:.1} MB", k as f64 / 1024.0))
+                .unwrap_or("?".into())
+        )?;
     }
 
     let env = vec![
@@ -202,15 +239,33 @@ async fn main() -> Result<()> {
     let mut hello_start = Vec::new();
     let mut me_start = Vec::new();
     for _ in 0..15 {
-        hello_start.push(time_to_first_answer(&bin_dir.join("hello"), &env, "/api/hello", None)?);
-        me_start.push(time_to_first_answer(&bin_dir.join("me"), &env, "/api/me", Some(&cookie))?);
+        hello_start.push(time_to_first_answer(
+            &bin_dir.join("hello"),
+            &env,
+            "/api/hello",
+            None,
+        )?);
+        me_start.push(time_to_first_answer(
+            &bin_dir.join("me"),
+            &env,
+            "/api/me",
+            Some(&cookie),
+        )?);
     }
     writeln!(report)?;
     writeln!(report, "| exec → first answer (15 starts) | median | max |")?;
     writeln!(report, "|---|---|---|")?;
-    for (name, v) in [("hello", hello_start), ("me (incl. first DB connection)", me_start)] {
+    for (name, v) in [
+        ("hello", hello_start),
+        ("me (incl. first DB connection)", me_start),
+    ] {
         let max = *v.iter().max().unwrap();
-        writeln!(report, "| {name} | {:.1} ms | {:.1} ms |", median(v).as_secs_f64() * 1000.0, max.as_secs_f64() * 1000.0)?;
+        writeln!(
+            report,
+            "| {name} | {:.1} ms | {:.1} ms |",
+            median(v).as_secs_f64() * 1000.0,
+            max.as_secs_f64() * 1000.0
+        )?;
     }
 
     println!("{report}");
