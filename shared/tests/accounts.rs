@@ -23,6 +23,21 @@ fn login_request(email: &str, password: &str) -> api::LoginRequest {
     }
 }
 
+async fn sign_up(app: &App, email: &str) -> accounts::SignedIn {
+    accounts::signup(app, signup_request(email), &ClientInfo::default())
+        .await
+        .unwrap()
+}
+
+async fn log_in(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<accounts::SignedIn, Error> {
+    accounts::login(app, login_request(email, password), client).await
+}
+
 fn from_ip(ip: &str) -> ClientInfo {
     ClientInfo {
         ip: Some(ip.into()),
@@ -112,13 +127,7 @@ async fn signup_creates_an_unverified_owner_signs_in_and_queues_a_verification_l
 #[tokio::test]
 async fn only_the_token_hash_is_stored() {
     let app = testing::app().await;
-    let s = accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    let s = sign_up(&app, "ann@example.com").await;
     let db = app.db.get().await.unwrap();
     let stored: Vec<u8> = db
         .query_one("SELECT token_hash FROM sessions", &[])
@@ -138,13 +147,7 @@ async fn only_the_token_hash_is_stored() {
 #[tokio::test]
 async fn a_second_signup_with_the_same_email_in_any_case_is_refused_and_stores_nothing() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     let e = accounts::signup(
         &app,
         signup_request("ANN@example.com"),
@@ -184,66 +187,44 @@ async fn invalid_signups_report_every_bad_field_and_store_nothing() {
 #[tokio::test]
 async fn unknown_emails_and_wrong_passwords_get_the_same_answer() {
     let app = testing::app().await;
-    accounts::signup(
+    sign_up(&app, "ann@example.com").await;
+    let wrong = log_in(
         &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
-    let wrong = accounts::login(
-        &app,
-        login_request("ann@example.com", "not-the-password"),
+        "ann@example.com",
+        "not-the-password",
         &from_ip("1.1.1.1"),
     )
     .await
     .unwrap_err();
-    let unknown = accounts::login(
-        &app,
-        login_request("bob@example.com", PASSWORD),
-        &from_ip("1.1.1.1"),
-    )
-    .await
-    .unwrap_err();
+    let unknown = log_in(&app, "bob@example.com", PASSWORD, &from_ip("1.1.1.1"))
+        .await
+        .unwrap_err();
     assert_eq!(wrong.body(), unknown.body());
     assert_eq!(wrong.status(), 401);
-    let ok = accounts::login(
-        &app,
-        login_request("ANN@example.com", PASSWORD),
-        &from_ip("1.1.1.1"),
-    )
-    .await
-    .unwrap();
+    let ok = log_in(&app, "ANN@example.com", PASSWORD, &from_ip("1.1.1.1"))
+        .await
+        .unwrap();
     assert_eq!(ok.me.user.email, "ann@example.com");
 }
 
 #[tokio::test]
 async fn ten_failed_logins_for_an_email_lock_it_even_for_the_right_password() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     for i in 0..10 {
-        let e = accounts::login(
+        let e = log_in(
             &app,
-            login_request("ann@example.com", "wrong-password-x"),
+            "ann@example.com",
+            "wrong-password-x",
             &from_ip(&format!("10.0.0.{i}")),
         )
         .await
         .unwrap_err();
         assert!(matches!(e, Error::InvalidCredentials), "attempt {i}: {e:?}");
     }
-    let e = accounts::login(
-        &app,
-        login_request("ann@example.com", PASSWORD),
-        &from_ip("10.0.1.1"),
-    )
-    .await
-    .unwrap_err();
+    let e = log_in(&app, "ann@example.com", PASSWORD, &from_ip("10.0.1.1"))
+        .await
+        .unwrap_err();
     let Error::TooManyAttempts { retry_after } = e else {
         panic!("expected 429, got {e:?}")
     };
@@ -259,60 +240,37 @@ async fn ten_failed_logins_for_an_email_lock_it_even_for_the_right_password() {
         )
         .await
         .unwrap();
-    accounts::login(
-        &app,
-        login_request("ann@example.com", PASSWORD),
-        &from_ip("10.0.1.1"),
-    )
-    .await
-    .unwrap();
+    log_in(&app, "ann@example.com", PASSWORD, &from_ip("10.0.1.1"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn ten_failed_logins_from_one_ip_lock_that_ip_for_every_email() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     for i in 0..10 {
-        let _ = accounts::login(
+        let _ = log_in(
             &app,
-            login_request(&format!("guess{i}@example.com"), "wrong-password-x"),
+            &format!("guess{i}@example.com"),
+            "wrong-password-x",
             &from_ip("6.6.6.6"),
         )
         .await;
     }
-    let e = accounts::login(
-        &app,
-        login_request("ann@example.com", PASSWORD),
-        &from_ip("6.6.6.6"),
-    )
-    .await
-    .unwrap_err();
+    let e = log_in(&app, "ann@example.com", PASSWORD, &from_ip("6.6.6.6"))
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), 429);
-    accounts::login(
-        &app,
-        login_request("ann@example.com", PASSWORD),
-        &from_ip("7.7.7.7"),
-    )
-    .await
-    .unwrap();
+    log_in(&app, "ann@example.com", PASSWORD, &from_ip("7.7.7.7"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn logout_revokes_the_session() {
     let app = testing::app().await;
-    let s = accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    let s = sign_up(&app, "ann@example.com").await;
     let session = session_of(&app, &s).await.unwrap();
     accounts::logout(&app, &session).await.unwrap();
     assert!(session_of(&app, &s).await.is_none());
@@ -321,13 +279,7 @@ async fn logout_revokes_the_session() {
 #[tokio::test]
 async fn expired_sessions_do_not_authenticate_and_live_ones_slide_forward() {
     let app = testing::app().await;
-    let s = accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    let s = sign_up(&app, "ann@example.com").await;
     let db = app.db.get().await.unwrap();
     db.execute(
         "UPDATE sessions SET expires_at = now() + interval '2 days'",
@@ -362,20 +314,10 @@ async fn expired_sessions_do_not_authenticate_and_live_ones_slide_forward() {
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_session() {
     let app = testing::app().await;
-    let first = accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
-    let other = accounts::login(
-        &app,
-        login_request("ann@example.com", PASSWORD),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    let first = sign_up(&app, "ann@example.com").await;
+    let other = log_in(&app, "ann@example.com", PASSWORD, &ClientInfo::default())
+        .await
+        .unwrap();
     let session = session_of(&app, &first).await.unwrap();
     let wrong = accounts::change_password(
         &app,
@@ -403,16 +345,15 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_s
     assert!(session_of(&app, &first).await.is_none());
     assert!(session_of(&app, &other).await.is_none());
     assert!(session_of(&app, &fresh).await.is_some());
-    assert!(accounts::login(
+    assert!(
+        log_in(&app, "ann@example.com", PASSWORD, &ClientInfo::default())
+            .await
+            .is_err()
+    );
+    log_in(
         &app,
-        login_request("ann@example.com", PASSWORD),
-        &ClientInfo::default()
-    )
-    .await
-    .is_err());
-    accounts::login(
-        &app,
-        login_request("ann@example.com", "green-meadow-kettle"),
+        "ann@example.com",
+        "green-meadow-kettle",
         &ClientInfo::default(),
     )
     .await
@@ -442,13 +383,7 @@ async fn forgot_password_answers_alike_for_unknown_emails_and_queues_nothing_for
 #[tokio::test]
 async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
     let app = testing::app().await;
-    let s = accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    let s = sign_up(&app, "ann@example.com").await;
     accounts::forgot_password(
         &app,
         api::ForgotPasswordRequest {
@@ -480,9 +415,10 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
     .await
     .expect("a refused password does not burn the link");
     assert!(session_of(&app, &s).await.is_none());
-    accounts::login(
+    log_in(
         &app,
-        login_request("ann@example.com", "green-meadow-kettle"),
+        "ann@example.com",
+        "green-meadow-kettle",
         &ClientInfo::default(),
     )
     .await
@@ -501,13 +437,7 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
 #[tokio::test]
 async fn reset_links_expire_after_an_hour() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     accounts::forgot_password(
         &app,
         api::ForgotPasswordRequest {
@@ -556,13 +486,7 @@ async fn count_f64(app: &App, sql: &str) -> f64 {
 #[tokio::test]
 async fn reset_emails_are_limited_to_five_an_hour() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     for _ in 0..7 {
         accounts::forgot_password(
             &app,
@@ -587,13 +511,7 @@ async fn reset_emails_are_limited_to_five_an_hour() {
 async fn admins_list_search_and_page_through_users() {
     let app = testing::app().await;
     for i in 0..5 {
-        accounts::signup(
-            &app,
-            signup_request(&format!("owner{i}@shop.example")),
-            &ClientInfo::default(),
-        )
-        .await
-        .unwrap();
+        sign_up(&app, &format!("owner{i}@shop.example")).await;
     }
     accounts::upsert_user(
         &app,
@@ -658,13 +576,7 @@ async fn admins_list_search_and_page_through_users() {
 #[tokio::test]
 async fn make_admin_creates_a_verified_admin_or_promotes_an_existing_user() {
     let app = testing::app().await;
-    accounts::signup(
-        &app,
-        signup_request("ann@example.com"),
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap();
+    sign_up(&app, "ann@example.com").await;
     let id = accounts::upsert_user(
         &app,
         "ann@example.com",
@@ -674,9 +586,10 @@ async fn make_admin_creates_a_verified_admin_or_promotes_an_existing_user() {
     )
     .await
     .unwrap();
-    let s = accounts::login(
+    let s = log_in(
         &app,
-        login_request("ann@example.com", "new-admin-phrase"),
+        "ann@example.com",
+        "new-admin-phrase",
         &ClientInfo::default(),
     )
     .await
