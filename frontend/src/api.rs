@@ -10,10 +10,13 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::api::{
-    AdminUserDetail, AdminUserPage, ChangePasswordRequest, ErrorBody, ForgotPasswordRequest,
-    LoginRequest, Me, MessageResponse, ResetPasswordRequest, SignupRequest, VerifyEmailRequest,
-    VerifyEmailResponse, CSRF_HEADER,
+    AdjustCreditsRequest, AdminUserDetail, AdminUserPage, ChangePasswordRequest, CheckoutRequest,
+    CheckoutResponse, Credits, ErrorBody, ForgotPasswordRequest, LedgerEntry, LedgerPage,
+    LoginRequest, Me, MessageResponse, NewPack, OverageRequest, Pack, PackList, PackPatch,
+    Purchase, ResetPasswordRequest, SignupRequest, VerifyEmailRequest, VerifyEmailResponse,
+    CSRF_HEADER,
 };
+use uuid::Uuid;
 
 /// What went wrong with a request, ready to show to a person.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +124,15 @@ impl Api {
         decode(response).await
     }
 
+    async fn patch<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
+        let builder = self.with_csrf(Request::patch(url).header("Accept", "application/json"));
+        let request = builder
+            .json(body)
+            .map_err(|_| ApiError::local("Could not prepare the request."))?;
+        let response = request.send().await.map_err(|_| ApiError::network())?;
+        decode(response).await
+    }
+
     async fn post_empty(&self, url: &str) -> ApiResult<Response> {
         let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
         let response = builder.send().await.map_err(|_| ApiError::network())?;
@@ -191,6 +203,97 @@ impl Api {
             String::from(js_sys::encode_uri_component(id))
         );
         self.get(&url).await
+    }
+
+    // ---- credits and billing ----------------------------------------------
+
+    /// Active packs, in the order to show them.
+    pub async fn packs(&self) -> ApiResult<PackList> {
+        self.get("/api/billing/packs").await
+    }
+
+    /// Starts a Stripe Checkout for a pack; the browser goes to `url` next.
+    pub async fn checkout(&self, pack_id: Uuid) -> ApiResult<CheckoutResponse> {
+        self.post("/api/billing/checkout", &CheckoutRequest { pack_id })
+            .await
+    }
+
+    /// The signed-in account's balance, state and recent balance signals.
+    pub async fn credits(&self) -> ApiResult<Credits> {
+        self.get("/api/credits").await
+    }
+
+    pub async fn ledger(&self, page: i64, per_page: i64) -> ApiResult<LedgerPage> {
+        self.get(&format!(
+            "/api/credits/ledger?page={page}&per_page={per_page}"
+        ))
+        .await
+    }
+
+    pub async fn purchase(&self, id: Uuid) -> ApiResult<Purchase> {
+        self.get(&format!("/api/billing/purchases/{id}")).await
+    }
+
+    pub async fn admin_credits(&self, account_id: Uuid) -> ApiResult<Credits> {
+        self.get(&format!("/api/admin/accounts/{account_id}/credits"))
+            .await
+    }
+
+    pub async fn admin_ledger(
+        &self,
+        account_id: Uuid,
+        page: i64,
+        per_page: i64,
+    ) -> ApiResult<LedgerPage> {
+        self.get(&format!(
+            "/api/admin/accounts/{account_id}/ledger?page={page}&per_page={per_page}"
+        ))
+        .await
+    }
+
+    pub async fn admin_adjust_credits(
+        &self,
+        account_id: Uuid,
+        body: &AdjustCreditsRequest,
+    ) -> ApiResult<LedgerEntry> {
+        self.post(
+            &format!("/api/admin/accounts/{account_id}/credits/adjust"),
+            body,
+        )
+        .await
+    }
+
+    /// `overage_limit_seconds: None` goes back to the default (sent as `null`).
+    pub async fn admin_set_overage(
+        &self,
+        account_id: Uuid,
+        body: &OverageRequest,
+    ) -> ApiResult<Credits> {
+        self.patch(
+            &format!("/api/admin/accounts/{account_id}/credits/overage"),
+            body,
+        )
+        .await
+    }
+
+    /// Every pack, inactive ones included.
+    pub async fn admin_packs(&self) -> ApiResult<PackList> {
+        self.get("/api/admin/packs").await
+    }
+
+    pub async fn admin_create_pack(&self, body: &NewPack) -> ApiResult<Pack> {
+        self.post("/api/admin/packs", body).await
+    }
+
+    /// Sends only the fields that are set (`{"price_cents": 2000}`), not
+    /// `null` for the others.
+    pub async fn admin_update_pack(&self, id: Uuid, patch: &PackPatch) -> ApiResult<Pack> {
+        let mut body = serde_json::to_value(patch)
+            .map_err(|_| ApiError::local("Could not prepare the request."))?;
+        if let serde_json::Value::Object(map) = &mut body {
+            map.retain(|_, v| !v.is_null());
+        }
+        self.patch(&format!("/api/admin/packs/{id}"), &body).await
     }
 }
 

@@ -1,11 +1,11 @@
 //! Building blocks shared by the pages: the top bar, form fields, messages,
-//! loading states and the sign-in gate.
+//! loading states, the pager, the sign-in gate and formatting helpers.
 
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use shared::api::{Me, Role};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{FormData, HtmlFormElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -70,9 +70,11 @@ pub fn top_bar() -> Html {
             <>
                 <nav class="nav" aria-label="Main">
                     { nav_link(Route::Home, "Home", "nav-home") }
+                    { nav_link(Route::Credits, "Credits", "nav-credits") }
                     { nav_link(Route::ChangePassword, "Password", "nav-password") }
                     if me.user.role == Role::Admin {
                         { nav_link(Route::AdminUsers, "Users", "nav-admin-users") }
+                        { nav_link(Route::AdminPacks, "Packs", "nav-admin-packs") }
                     }
                 </nav>
                 <div class="account">
@@ -167,6 +169,43 @@ pub fn loading(props: &LoadingProps) -> Html {
     }
 }
 
+/// Something fetched for a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PagerProps {
+    pub page: i64,
+    pub total: i64,
+    pub per_page: i64,
+    pub onchange: Callback<i64>,
+}
+
+/// "← Previous · Page x of y · Next →" (`prev-page`, `page-info`, `next-page`).
+#[function_component(Pager)]
+pub fn pager(props: &PagerProps) -> Html {
+    let per_page = props.per_page.max(1);
+    let total_pages = ((props.total + per_page - 1) / per_page).max(1);
+    let current = props.page.max(1);
+    let go = |to: i64| {
+        let onchange = props.onchange.clone();
+        Callback::from(move |_: MouseEvent| onchange.emit(to))
+    };
+    html! {
+        <nav class="pager" aria-label="Pages">
+            <button type="button" class="btn btn-secondary" data-testid="prev-page"
+                onclick={go(current - 1)} disabled={current <= 1}>{ "← Previous" }</button>
+            <span data-testid="page-info">{ format!("Page {current} of {total_pages}") }</span>
+            <button type="button" class="btn btn-secondary" data-testid="next-page"
+                onclick={go(current + 1)} disabled={current >= total_pages}>{ "Next →" }</button>
+        </nav>
+    }
+}
+
 // ---- forms -----------------------------------------------------------------
 
 #[derive(Properties, PartialEq)]
@@ -188,6 +227,14 @@ pub struct FieldProps {
     pub oninput: Option<Callback<InputEvent>>,
     #[prop_or_default]
     pub value: Option<AttrValue>,
+    /// `inputmode` (e.g. `decimal` for amounts: the right phone keyboard).
+    #[prop_or_default]
+    pub inputmode: Option<AttrValue>,
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    /// A `<textarea>` instead of an `<input>`.
+    #[prop_or_default]
+    pub multiline: bool,
 }
 
 /// A labelled input with its hint and its error message.
@@ -204,17 +251,33 @@ pub fn field(props: &FieldProps) -> Html {
     html! {
         <div class={classes!("field", props.error.is_some().then_some("field-invalid"))}>
             <label for={name.clone()}>{ props.label.clone() }</label>
-            <input
-                id={name.clone()}
-                name={name.clone()}
-                type={props.input_type.clone()}
-                autocomplete={props.autocomplete.clone()}
-                autofocus={props.autofocus}
-                value={props.value.clone()}
-                oninput={props.oninput.clone()}
-                aria-invalid={props.error.is_some().then_some("true")}
-                aria-describedby={described_by}
-            />
+            if props.multiline {
+                <textarea
+                    id={name.clone()}
+                    name={name.clone()}
+                    rows="3"
+                    autofocus={props.autofocus}
+                    placeholder={props.placeholder.clone()}
+                    value={props.value.clone()}
+                    oninput={props.oninput.clone()}
+                    aria-invalid={props.error.is_some().then_some("true")}
+                    aria-describedby={described_by}
+                />
+            } else {
+                <input
+                    id={name.clone()}
+                    name={name.clone()}
+                    type={props.input_type.clone()}
+                    autocomplete={props.autocomplete.clone()}
+                    autofocus={props.autofocus}
+                    inputmode={props.inputmode.clone()}
+                    placeholder={props.placeholder.clone()}
+                    value={props.value.clone()}
+                    oninput={props.oninput.clone()}
+                    aria-invalid={props.error.is_some().then_some("true")}
+                    aria-describedby={described_by}
+                />
+            }
             if let Some(err) = &props.error {
                 <p class="field-error" id={error_id} data-testid={format!("field-error-{name}")}>
                     { err.clone() }
@@ -320,6 +383,26 @@ impl FormValues {
     }
 }
 
+/// A client-side `validation_failed`: `fields` are (input name, message).
+pub fn invalid_fields(fields: &[(&str, &str)]) -> ApiError {
+    let mut err = ApiError::local("Some fields need attention.");
+    err.code = "validation_failed".into();
+    for (name, message) in fields {
+        err.fields
+            .insert((*name).to_string(), (*message).to_string());
+    }
+    err
+}
+
+/// Shows the API's error for request field `from` at input `to` (the API
+/// takes `amount_seconds`, the form asks for `amount_minutes`).
+pub fn rename_field(mut err: ApiError, from: &str, to: &str) -> ApiError {
+    if let Some(message) = err.fields.remove(from) {
+        err.fields.insert(to.to_string(), message);
+    }
+    err
+}
+
 /// The error to show next to input `name`.
 pub fn field_error(error: &Option<ApiError>, name: &str) -> Option<String> {
     error
@@ -366,6 +449,41 @@ pub fn use_signed_in() -> Result<Rc<Me>, Html> {
 
 pub fn fmt_time(t: &DateTime<Utc>) -> String {
     t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// A moment in the browser's own time zone and language, e.g.
+/// "Dec 2, 2025, 3:04 PM" (`Intl.DateTimeFormat` with the default locale;
+/// UTC if the browser can't).
+pub fn fmt_local(t: &DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| js_sys::Reflect::set(&options, &k.into(), &v.into()).is_ok();
+    if !(set("dateStyle", "medium") && set("timeStyle", "short")) {
+        return fmt_time(t);
+    }
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format();
+    match format
+        .call1(&JsValue::UNDEFINED, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+    {
+        Some(text) if !text.is_empty() => text,
+        _ => fmt_time(t),
+    }
+}
+
+/// Waits `ms` milliseconds (a `setTimeout` as a future).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .is_ok()
+        });
+        if scheduled != Some(true) {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 pub fn fmt_date(t: &DateTime<Utc>) -> String {

@@ -6,6 +6,7 @@ mod api;
 mod components;
 mod pages;
 mod session;
+mod units;
 
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -33,6 +34,12 @@ pub enum Route {
     AdminUsers,
     #[at("/admin/users/:id")]
     AdminUser { id: String },
+    #[at("/credits")]
+    Credits,
+    #[at("/credits/success")]
+    CreditsSuccess,
+    #[at("/admin/packs")]
+    AdminPacks,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -49,6 +56,9 @@ fn switch(route: Route) -> Html {
         Route::ChangePassword => html! { <pages::settings::ChangePasswordPage /> },
         Route::AdminUsers => html! { <pages::admin::AdminUsersPage /> },
         Route::AdminUser { id } => html! { <pages::admin::AdminUserDetailPage {id} /> },
+        Route::Credits => html! { <pages::credits::CreditsPage /> },
+        Route::CreditsSuccess => html! { <pages::credits::CreditsSuccessPage /> },
+        Route::AdminPacks => html! { <pages::admin_packs::AdminPacksPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
     }
 }

@@ -52,6 +52,12 @@ pub struct Config {
     /// (`KMX_OUTBOX_RELAY_INLINE`, default true); the schedule relays the
     /// rest either way.
     pub relay_inline: bool,
+    /// Stripe's API base, ending in `/` (the sandbox locally).
+    pub stripe_api_base: String,
+    /// `sk_…`; `None` until billing is set up (checkout then answers 503).
+    pub stripe_secret_key: Option<Secret>,
+    /// `whsec_…`, several separated by commas while rolling secrets.
+    pub stripe_webhook_secrets: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -125,6 +131,15 @@ impl Config {
                 })
             }
         };
+        let stripe_api_base =
+            get("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com/".into());
+        if !(stripe_api_base.starts_with("http://") || stripe_api_base.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "STRIPE_API_BASE",
+                reason: "must be an http:// or https:// URL".into(),
+            });
+        }
+        let stripe_api_base = format!("{}/", stripe_api_base.trim_end_matches('/'));
         Ok(Config {
             database_url: Secret::new(database_url),
             database_pool_size,
@@ -139,6 +154,9 @@ impl Config {
                 get("KMX_OUTBOX_RELAY_INLINE").as_deref(),
                 Some("false" | "0")
             ),
+            stripe_api_base,
+            stripe_secret_key: get("STRIPE_SECRET_KEY").map(Secret::new),
+            stripe_webhook_secrets: get("STRIPE_WEBHOOK_SECRET").map(Secret::new),
         })
     }
 

@@ -40,6 +40,8 @@ pub enum Error {
     EmailTaken,
     #[error("invalid or expired token")]
     InvalidToken,
+    #[error("webhook signature rejected: {0}")]
+    InvalidSignature(String),
     #[error("too many attempts, retry after {retry_after}s")]
     TooManyAttempts { retry_after: u64 },
     #[error("service unavailable: {0}")]
@@ -70,7 +72,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Validation(_) | Error::MalformedJson(_) | Error::BadRequest(_) => 400,
-            Error::InvalidToken => 400,
+            Error::InvalidToken | Error::InvalidSignature(_) => 400,
             Error::Unauthenticated | Error::InvalidCredentials | Error::WrongPassword => 401,
             Error::Forbidden | Error::CsrfFailed => 403,
             Error::NotFound => 404,
@@ -101,6 +103,7 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::EmailTaken => "email_taken",
             Error::InvalidToken => "invalid_token",
+            Error::InvalidSignature(_) => "invalid_signature",
             Error::TooManyAttempts { .. } => "too_many_attempts",
             Error::Unavailable(_) => "unavailable",
             Error::Database(_) | Error::Internal(_) if self.status() == 503 => "unavailable",
@@ -125,6 +128,7 @@ impl Error {
             Error::MethodNotAllowed => "This route does not accept that method.".into(),
             Error::EmailTaken => "An account with this email already exists. Sign in instead.".into(),
             Error::InvalidToken => "This link is invalid, expired or already used.".into(),
+            Error::InvalidSignature(why) => format!("The webhook signature was rejected: {why}."),
             Error::TooManyAttempts { retry_after } => format!(
                 "Too many failed attempts. Try again in {} minute(s).",
                 retry_after.div_ceil(60).max(1)

@@ -11,7 +11,11 @@ pub mod accounts;
 #[cfg(feature = "server")]
 pub mod app;
 #[cfg(feature = "server")]
+pub mod billing;
+#[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "server")]
+pub mod credits;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]

@@ -48,6 +48,9 @@ fn boot(name: &str, kind: Kind) -> (Arc<App>, &'static FunctionSpec) {
         std::process::exit(2);
     });
     telemetry::init(config.log_format);
+    // Several TLS crypto backends are linked in (the AWS SDK's and ring);
+    // rustls needs one chosen for the process before any TLS client starts.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let Some(spec) = Manifest::embedded()
         .function(name)
         .filter(|s| s.kind == kind)

@@ -89,6 +89,9 @@ pub async fn fresh_database() -> String {
     with_database(&server, &name)
 }
 
+/// The Stripe webhook secret of [`app`].
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_kametrix_test";
+
 /// An [`App`] on a fresh database, with email links on `http://127.0.0.1:8080`
 /// and no inline outbox relay (tests read the outbox table instead).
 pub async fn app() -> Arc<App> {
@@ -96,7 +99,8 @@ pub async fn app() -> Arc<App> {
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.clone()),
         "KMX_OUTBOX_RELAY_INLINE" => Some("false".into()),
-        "DATABASE_POOL_SIZE" => Some("8".into()),
+        "DATABASE_POOL_SIZE" => Some("16".into()),
+        "STRIPE_WEBHOOK_SECRET" => Some(STRIPE_WEBHOOK_SECRET.into()),
         _ => None,
     })
     .expect("test config");

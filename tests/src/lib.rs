@@ -3,7 +3,7 @@
 //! free ports with a fresh data directory, driven over HTTP like a browser.
 //!
 //! Set `KMX_E2E_BASE_URL` (with `KMX_E2E_MAIL_API`, `KMX_E2E_DATABASE_URL`,
-//! `KMX_E2E_SQS_ENDPOINT` and `KMX_E2E_SMTP_URL`) to run against a stack that is already up.
+//! `KMX_E2E_SQS_ENDPOINT`, `KMX_E2E_SMTP_URL` and `KMX_E2E_STRIPE_SANDBOX`) to run against a stack that is already up.
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use reqwest::Method;
@@ -22,6 +22,8 @@ pub struct Env {
     pub database_url: String,
     pub sqs_endpoint: String,
     pub smtp_url: String,
+    /// The Stripe sandbox, e.g. `http://127.0.0.1:12111` (test controls under `/_sandbox`).
+    pub stripe_sandbox: String,
 }
 
 /// The stack of this test process, started on first use.
@@ -38,6 +40,7 @@ pub fn env() -> &'static Env {
                 database_url: var("KMX_E2E_DATABASE_URL"),
                 sqs_endpoint: var("KMX_E2E_SQS_ENDPOINT"),
                 smtp_url: var("KMX_E2E_SMTP_URL"),
+                stripe_sandbox: var("KMX_E2E_STRIPE_SANDBOX"),
             };
         }
         start_stack()
@@ -67,6 +70,7 @@ fn start_stack() -> Env {
                         database_url: stack.database_url().to_string(),
                         sqs_endpoint: stack.sqs_endpoint(),
                         smtp_url: stack.smtp_url(),
+                        stripe_sandbox: stack.stripe_sandbox_url(),
                     };
                     tx.send(Ok(env)).unwrap();
                     // Keep the stack (and this thread) alive until the process exits.

@@ -132,3 +132,48 @@ async fn an_admin_finds_a_user_on_the_users_page() {
         .await;
     browser.screenshot("admin-users").await;
 }
+
+#[tokio::test]
+async fn an_owner_buys_a_pack_from_the_credits_page_and_sees_the_new_balance() {
+    let base = &env().base_url;
+    let (_owner, email) = signed_up_owner("browser-buyer").await;
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{base}/login")).await;
+    browser
+        .find("input[name=email]")
+        .await
+        .type_text(&email)
+        .await;
+    browser
+        .find("input[name=password]")
+        .await
+        .type_text("river-stone-maple-42")
+        .await;
+    browser
+        .find("[data-testid=login-form] button[type=submit]")
+        .await
+        .click()
+        .await;
+    browser.find("[data-testid=business-name]").await;
+
+    browser.goto(&format!("{base}/credits")).await;
+    browser
+        .wait_for_text("[data-testid=credits-balance]", "10.0")
+        .await;
+    browser.screenshot("credits-before").await;
+    browser
+        .find("[data-testid=buy-starter]")
+        .await
+        .click()
+        .await;
+    // Stripe Checkout (the sandbox's hosted page): pay.
+    browser.find("#pay").await.click().await;
+    browser
+        .wait_for_text("[data-testid=new-balance]", "110.0")
+        .await;
+    browser.screenshot("credits-after-purchase").await;
+    assert!(browser
+        .current_url()
+        .await
+        .starts_with(&format!("{base}/credits/success")));
+}

@@ -1,4 +1,5 @@
-//! `/admin/users` and `/admin/users/:id`: admins browse every user.
+//! `/admin/users` and `/admin/users/:id`: admins browse every user; the
+//! detail page includes the account's credits (`admin_credits`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,7 +12,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::ApiError;
-use crate::components::{fmt_time, role_label, use_signed_in, Card, Loading};
+use crate::components::{fmt_time, role_label, use_signed_in, Card, Load, Loading};
+use crate::pages::admin_credits::AdminCredits;
 use crate::session::{use_session, SessionAction};
 use crate::Route;
 
@@ -27,14 +29,7 @@ struct ListQuery {
     page: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Load<T> {
-    Loading,
-    Loaded(T),
-    Failed(ApiError),
-}
-
-fn not_allowed() -> Html {
+pub(crate) fn not_allowed() -> Html {
     html! {
         <Card title="Not allowed" narrow=true testid="forbidden">
             <p>{ "This page is only for Kametrix administrators. If you think you should have access, contact your administrator." }</p>
@@ -46,7 +41,7 @@ fn not_allowed() -> Html {
 }
 
 /// Shows an API failure (401 is handled where the request is made).
-fn failure(e: &ApiError) -> Html {
+pub(crate) fn failure(e: &ApiError) -> Html {
     if e.is_forbidden() {
         return not_allowed();
     }
@@ -347,6 +342,7 @@ pub fn admin_user_page(props: &AdminUserDetailProps) -> Html {
         Load::Loaded(d) => {
             let u = &d.user;
             html! {
+                <div class="stack">
                 <Card title={u.email.clone()} subtitle={u.business_name.clone()} testid="user-detail">
                     <dl class="details">
                         <div><dt>{ "Email" }</dt><dd data-testid="detail-email">{ &u.email }</dd></div>
@@ -364,6 +360,8 @@ pub fn admin_user_page(props: &AdminUserDetailProps) -> Html {
                     </dl>
                     { back }
                 </Card>
+                <AdminCredits account_id={u.account_id} />
+                </div>
             }
         }
     }

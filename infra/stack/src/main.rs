@@ -126,6 +126,9 @@ struct StackArgs {
     smtp_port: u16,
     #[arg(long, env = "KMX_MAIL_HTTP_PORT", default_value_t = kmx::stack::DEFAULT_MAIL_HTTP_PORT)]
     mail_http_port: u16,
+    /// The Stripe sandbox (infra/sandbox); functions get STRIPE_API_BASE=http://127.0.0.1:<port>/.
+    #[arg(long, env = "KMX_STRIPE_SANDBOX_PORT", default_value_t = kmx::stack::DEFAULT_STRIPE_SANDBOX_PORT)]
+    stripe_port: u16,
     /// Cluster, logs and nginx prefix [default: <repo>/.dev]
     #[arg(long, env = "KMX_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -135,7 +138,7 @@ struct StackArgs {
     /// Use this database instead of the project-local cluster.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
-    /// Skip `cargo build -p functions`.
+    /// Skip `cargo build -p functions -p kmx-sandbox`.
     #[arg(long, env = "KMX_NO_BUILD", value_parser = FalseyValueParser::new(), default_value_t = false)]
     no_build: bool,
     /// Build and run target/release.
@@ -153,7 +156,7 @@ struct StackArgs {
 struct UpArgs {
     #[command(flatten)]
     stack: StackArgs,
-    /// Write {"base_url","database_url","mail_api","sqs_endpoint",…} here once
+    /// Write {"base_url","database_url","mail_api","sqs_endpoint","stripe_sandbox",…} here once
     /// ready (removed again on exit).
     #[arg(long)]
     ready_file: Option<PathBuf>,
@@ -184,6 +187,7 @@ impl StackArgs {
             sqs_port: self.sqs_port,
             smtp_port: self.smtp_port,
             mail_http_port: self.mail_http_port,
+            stripe_port: self.stripe_port,
             data_dir: self
                 .data_dir
                 .map(|p| absolute(&p))

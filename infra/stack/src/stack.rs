@@ -1,6 +1,7 @@
 //! The whole one-machine stack, as a library (tests) and behind `kmx dev` /
-//! `kmx up`: PostgreSQL, moto (SQS), mailtutan (SMTP), migrations and seed,
-//! every function of the manifest, and the nginx gateway.
+//! `kmx up`: PostgreSQL, moto (SQS), mailtutan (SMTP), the Stripe sandbox
+//! (`infra/sandbox`), migrations and seed, every function of the manifest,
+//! and the nginx gateway.
 //!
 //! ```no_run
 //! # async fn t() -> anyhow::Result<()> {
@@ -31,6 +32,15 @@ pub const DEFAULT_PG_PORT: u16 = 5433;
 pub const DEFAULT_SQS_PORT: u16 = 4566;
 pub const DEFAULT_SMTP_PORT: u16 = 1025;
 pub const DEFAULT_MAIL_HTTP_PORT: u16 = 1080;
+pub const DEFAULT_STRIPE_SANDBOX_PORT: u16 = 12111;
+/// The key every function gets as `STRIPE_SECRET_KEY`; the sandbox accepts
+/// only this one.
+pub const SANDBOX_STRIPE_SECRET_KEY: &str = "sk_test_kametrix_sandbox";
+/// The sandbox signs its webhook deliveries with this; every function gets
+/// it as `STRIPE_WEBHOOK_SECRET`.
+pub const SANDBOX_STRIPE_WEBHOOK_SECRET: &str = "whsec_kametrix_sandbox";
+/// Where the sandbox POSTs its events (through the gateway).
+pub const STRIPE_WEBHOOK_PATH: &str = "/api/webhooks/stripe";
 pub const DATABASE_NAME: &str = "kametrix";
 pub const MAIL_FROM: &str = "Kametrix <no-reply@kametrix.local>";
 
@@ -83,9 +93,11 @@ pub struct StackOptions {
     pub sqs_port: u16,
     pub smtp_port: u16,
     pub mail_http_port: u16,
+    /// The Stripe sandbox (`STRIPE_API_BASE` of every function).
+    pub stripe_port: u16,
     /// Use this database instead of a local cluster.
     pub database_url: Option<String>,
-    /// `cargo build -p functions` first.
+    /// `cargo build -p functions -p kmx-sandbox` first.
     pub build: bool,
     /// target/release instead of target/debug (and `--release` builds).
     pub release: bool,
@@ -131,6 +143,7 @@ impl Default for StackOptions {
             sqs_port: DEFAULT_SQS_PORT,
             smtp_port: DEFAULT_SMTP_PORT,
             mail_http_port: DEFAULT_MAIL_HTTP_PORT,
+            stripe_port: DEFAULT_STRIPE_SANDBOX_PORT,
             database_url: None,
             build: true,
             release: false,
@@ -153,7 +166,7 @@ impl StackOptions {
     /// A throwaway stack for a test: free ports, a fresh data dir under the
     /// temp dir (deleted on drop), logs to files only, a non-durable
     /// cluster, no frontend build (the dist dir is still served if built),
-    /// `cargo build -p functions` on (a no-op when up to date) unless
+    /// `cargo build -p functions -p kmx-sandbox` on (a no-op when up to date) unless
     /// `KMX_NO_BUILD=1`. Ignores `DATABASE_URL`.
     pub fn ephemeral() -> Result<StackOptions> {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -176,6 +189,7 @@ impl StackOptions {
             sqs_port: net::free_port()?,
             smtp_port: net::free_port()?,
             mail_http_port: net::free_port()?,
+            stripe_port: net::free_port()?,
             frontend: false,
             build: !matches!(
                 std::env::var("KMX_NO_BUILD").as_deref().map(str::trim),
@@ -443,6 +457,7 @@ impl Stack {
             ("sqs (moto)".into(), opts.sqs_port),
             ("smtp (mailtutan)".into(), opts.smtp_port),
             ("mail inbox (mailtutan)".into(), opts.mail_http_port),
+            ("stripe sandbox".into(), opts.stripe_port),
         ];
         if opts.database_url.is_none() {
             wanted.push(("postgres".into(), opts.pg_port));
@@ -508,13 +523,13 @@ impl Stack {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| "cargo".into());
             let mut spec = ProcSpec::new("cargo-build", cargo)
-                .args(["build", "-p", "functions"])
+                .args(["build", "-p", "functions", "-p", "kmx-sandbox"])
                 .cwd(&opts.root);
             if opts.release {
                 spec = spec.arg("--release");
             }
             say.line(&format!(
-                "building the functions (cargo build -p functions{})",
+                "building the functions and the sandbox (cargo build -p functions -p kmx-sandbox{})",
                 if opts.release { " --release" } else { "" }
             ));
             run_to_completion(spec, &logs)
@@ -533,6 +548,14 @@ impl Stack {
                 "function binaries missing in {}: {} (cargo build -p functions{})",
                 bin_dir.display(),
                 missing.join(", "),
+                if opts.release { " --release" } else { "" }
+            );
+        }
+        let sandbox = bin_dir.join("sandbox");
+        if !sandbox.exists() {
+            bail!(
+                "the Stripe sandbox binary is missing: {} (cargo build -p kmx-sandbox{})",
+                sandbox.display(),
                 if opts.release { " --release" } else { "" }
             );
         }
@@ -568,6 +591,28 @@ impl Stack {
                         "--storage",
                         "memory",
                     ])
+                    .cwd(&opts.data_dir),
+                &logs,
+            )?,
+        );
+        procs.add(
+            Tier::Services,
+            Supervised::spawn(
+                &ProcSpec::new("sandbox", &sandbox)
+                    .args(["--port", &opts.stripe_port.to_string()])
+                    .args([
+                        "--webhook-url",
+                        &format!(
+                            "http://127.0.0.1:{}{STRIPE_WEBHOOK_PATH}",
+                            opts.gateway_port
+                        ),
+                    ])
+                    .env("SANDBOX_STRIPE_API_KEY", SANDBOX_STRIPE_SECRET_KEY)
+                    .env(
+                        "SANDBOX_STRIPE_WEBHOOK_SECRET",
+                        SANDBOX_STRIPE_WEBHOOK_SECRET,
+                    )
+                    .env_remove("SANDBOX_PUBLIC_URL")
                     .cwd(&opts.data_dir),
                 &logs,
             )?,
@@ -623,6 +668,14 @@ impl Stack {
             net::tcp_ok(opts.mail_http_port)
         })
         .await?;
+        let stripe_port = opts.stripe_port;
+        wait_ready(&mut procs, "sandbox", opts.ready_timeout, || async move {
+            matches!(
+                net::http_get(stripe_port, "/_sandbox/health").await,
+                Ok((200, _))
+            )
+        })
+        .await?;
 
         // -------------------------------------------------- functions
         let t = Instant::now();
@@ -639,6 +692,15 @@ impl Stack {
             ("AWS_ACCESS_KEY_ID", "test".into()),
             ("AWS_SECRET_ACCESS_KEY", "test".into()),
             ("KMX_QUEUE_PREFIX", opts.queue_prefix.clone()),
+            (
+                "STRIPE_API_BASE",
+                format!("http://127.0.0.1:{}/", opts.stripe_port),
+            ),
+            ("STRIPE_SECRET_KEY", SANDBOX_STRIPE_SECRET_KEY.into()),
+            (
+                "STRIPE_WEBHOOK_SECRET",
+                SANDBOX_STRIPE_WEBHOOK_SECRET.into(),
+            ),
             ("LOG_FORMAT", "human".into()),
             ("RUST_LOG", opts.rust_log.clone()),
             ("RUST_BACKTRACE", env_or("RUST_BACKTRACE", "1")),
@@ -823,6 +885,13 @@ impl Stack {
         format!("http://127.0.0.1:{}", self.opts.sqs_port)
     }
 
+    /// The Stripe sandbox, `http://127.0.0.1:<port>` (no trailing slash;
+    /// functions get it as `STRIPE_API_BASE` with one). Its test controls
+    /// are under `/_sandbox` (see infra/README.md).
+    pub fn stripe_sandbox_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.opts.stripe_port)
+    }
+
     pub fn queue_prefix(&self) -> &str {
         &self.opts.queue_prefix
     }
@@ -900,6 +969,7 @@ impl Stack {
             "mail_inbox": self.mail_inbox_url(),
             "smtp_url": self.smtp_url(),
             "sqs_endpoint": self.sqs_endpoint(),
+            "stripe_sandbox": self.stripe_sandbox_url(),
             "queue_prefix": self.opts.queue_prefix,
             "logs_dir": self.logs.dir,
             "pid": std::process::id(),
@@ -927,6 +997,10 @@ impl Stack {
         b.push_str(&format!("  Dashboard     {}/\n", self.base_url()));
         b.push_str(&format!("  API           {}/api/\n", self.base_url()));
         b.push_str(&format!("  Mail inbox    {}\n", self.mail_inbox_url()));
+        b.push_str(&format!(
+            "  Stripe sandbox  {}/_sandbox\n",
+            self.stripe_sandbox_url()
+        ));
         b.push_str(&format!(
             "  SQS endpoint  {}  (queues: {})\n",
             self.sqs_endpoint(),

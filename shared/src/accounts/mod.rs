@@ -177,6 +177,7 @@ pub async fn signup(
     let row = find_user(&tx, "email", &email.as_str())
         .await?
         .ok_or_else(|| Error::internal("user vanished after insert"))?;
+    crate::credits::grant_signup(&tx, account_id).await?;
     let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::VerifyEmail).await?;
     let mail = emails::verify_email(
         &app.config.public_url,
@@ -447,6 +448,7 @@ pub async fn upsert_user(
                 )
                 .await?
                 .get(0);
+            crate::credits::grant_signup(&tx, account_id).await?;
             tx.query_one(
                 "INSERT INTO users (account_id, email, password_hash, role, email_verified_at)
                  VALUES ($1, $2, $3, $4, now()) RETURNING id",

@@ -144,6 +144,89 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// 1,000 concurrent debits on one account, then over 100 accounts, straight
+/// through the ledger service (as the call pipeline uses it); checks the
+/// final balances and reports debits per second.
+async fn ledger_bench(database_url: &str) -> Result<String> {
+    use shared::credits::{self, Kind, Movement};
+    const DEBITS: usize = 1000;
+    const SECONDS: i64 = 7;
+    let config = shared::config::Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(database_url.to_string()),
+        "DATABASE_POOL_SIZE" => Some("32".into()),
+        _ => None,
+    })?;
+    let app = std::sync::Arc::new(shared::app::App::new(config)?);
+    let mut out = String::new();
+    writeln!(out, "| ledger: {DEBITS} concurrent debits of {SECONDS} s (pool of 32) | debits/s | final balances |")?;
+    writeln!(out, "|---|---|---|")?;
+    for accounts in [1usize, 100] {
+        let db = app.db.get().await?;
+        let mut ids = Vec::new();
+        for _ in 0..accounts {
+            let id: uuid::Uuid = db
+                .query_one(
+                    "INSERT INTO accounts (business_name) VALUES ('Bench') RETURNING id",
+                    &[],
+                )
+                .await?
+                .get(0);
+            credits::credit(
+                &app,
+                id,
+                1_000_000,
+                Movement::new(Kind::Purchase, 0, format!("bench-fund:{id}"), "bench funds"),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            ids.push(id);
+        }
+        drop(db);
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..DEBITS)
+            .map(|n| {
+                let (app, account) = (app.clone(), ids[n % accounts]);
+                tokio::spawn(async move {
+                    credits::debit(
+                        &app,
+                        account,
+                        SECONDS,
+                        Movement::new(Kind::Call, 0, format!("bench:{account}:{n}"), "bench call"),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let elapsed = started.elapsed();
+        let db = app.db.get().await?;
+        let mut exact = true;
+        for (i, id) in ids.iter().enumerate() {
+            let expected = 1_000_000
+                - SECONDS * (DEBITS / accounts + usize::from(i < DEBITS % accounts)) as i64;
+            let balance: i64 = db
+                .query_one("SELECT balance_seconds FROM accounts WHERE id = $1", &[id])
+                .await?
+                .get(0);
+            exact &= balance == expected;
+        }
+        anyhow::ensure!(exact, "final balances are not exact");
+        writeln!(
+            out,
+            "| {} | {:.0} | exact |",
+            if accounts == 1 {
+                "one account".to_string()
+            } else {
+                format!("over {accounts} accounts")
+            },
+            DEBITS as f64 / elapsed.as_secs_f64()
+        )?;
+    }
+    Ok(out)
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut options = kmx::stack::StackOptions::ephemeral()?;
@@ -267,6 +350,9 @@ async fn main() -> Result<()> {
             max.as_secs_f64() * 1000.0
         )?;
     }
+
+    writeln!(report)?;
+    report.push_str(&ledger_bench(stack.database_url()).await?);
 
     println!("{report}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
