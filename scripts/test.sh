@@ -25,13 +25,18 @@ bash scripts/build-frontend.sh
 
 step "unit and integration tests"
 PGDIR="$(mktemp -d /tmp/kmx-test-pg.XXXXXX)"
-trap 'bash scripts/test-pg.sh stop "$PGDIR"' EXIT
+trap 'bash scripts/test-pg.sh stop "$PGDIR"; rm -rf "${LOGS:-}"' EXIT
 TEST_DATABASE_URL="$(bash scripts/test-pg.sh start "$PGDIR")"
 export TEST_DATABASE_URL
-cargo nextest run --workspace --exclude e2e --locked --no-fail-fast
+LOGS="$(mktemp -d /tmp/kmx-test-logs.XXXXXX)"
+cargo nextest run --workspace --exclude e2e --locked --no-fail-fast 2>&1 | tee "$LOGS/unit.log"
 
 step "end-to-end tests"
-KMX_E2E_FRONTEND=1 cargo test -p e2e --locked --no-fail-fast -- --test-threads=4
+KMX_E2E_FRONTEND=1 cargo test -p e2e --locked --no-fail-fast --test '*' -- --test-threads=4 2>&1 | tee "$LOGS/e2e.log"
 
+# One closing line for every runner together.
+unit=$(grep -Eo '[0-9]+ tests run: [0-9]+ passed' "$LOGS/unit.log" | tail -1 | awk '{print $4}')
+e2e=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$LOGS/e2e.log" | awk '{s += $4} END {print s + 0}')
 echo
 echo "make test: all green in $(( $(date +%s) - started ))s"
+echo "$(( ${unit:-0} + e2e )) passed, 0 failed"
