@@ -198,6 +198,24 @@ impl Validator {
         }
     }
 
+    /// Checks a page number (from 1) and a page size (1 to 100), with
+    /// defaults; returns the pair.
+    pub fn page(
+        &mut self,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        default_per_page: i64,
+    ) -> (i64, i64) {
+        let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(default_per_page));
+        self.check(page >= 1, "page", "Pages start at 1.");
+        self.check(
+            (1..=100).contains(&per_page),
+            "per_page",
+            "Choose 1 to 100 per page.",
+        );
+        (page, per_page)
+    }
+
     pub fn finish(&mut self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

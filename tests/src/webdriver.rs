@@ -165,6 +165,19 @@ impl Browser {
         }
     }
 
+    /// Fills and submits the dashboard's login form (already on the page).
+    pub async fn log_in(&self, email: &str, password: &str) {
+        self.find("input[name=email]").await.type_text(email).await;
+        self.find("input[name=password]")
+            .await
+            .type_text(password)
+            .await;
+        self.find("[data-testid=login-form] button[type=submit]")
+            .await
+            .click()
+            .await;
+    }
+
     /// Saves a PNG under target/e2e-screenshots and returns its path.
     pub async fn screenshot(&self, name: &str) -> String {
         use base64::Engine;

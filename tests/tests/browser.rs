@@ -41,21 +41,7 @@ async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
 
     browser.find("[data-testid=logout]").await.click().await;
     browser.find("[data-testid=login-form]").await;
-    browser
-        .find("input[name=email]")
-        .await
-        .type_text(&email)
-        .await;
-    browser
-        .find("input[name=password]")
-        .await
-        .type_text("river-stone-maple-42")
-        .await;
-    browser
-        .find("[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
-        .await;
+    browser.log_in(&email, "river-stone-maple-42").await;
     browser
         .wait_for_text("[data-testid=business-name]", "Rosa's Bakery")
         .await;
@@ -71,21 +57,7 @@ async fn a_wrong_password_shows_the_error_on_the_login_form() {
     let (_owner, email) = signed_up_owner("browser-wrong").await;
     let browser = Browser::start(390, 844).await; // a phone
     browser.goto(&format!("{}/login", env().base_url)).await;
-    browser
-        .find("input[name=email]")
-        .await
-        .type_text(&email)
-        .await;
-    browser
-        .find("input[name=password]")
-        .await
-        .type_text("not-my-password")
-        .await;
-    browser
-        .find("[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
-        .await;
+    browser.log_in(&email, "not-my-password").await;
     browser
         .wait_for_text("[data-testid=form-error]", "do not match")
         .await;
@@ -99,19 +71,7 @@ async fn an_admin_finds_a_user_on_the_users_page() {
     let browser = Browser::start(1280, 900).await;
     browser.goto(&format!("{}/login", env().base_url)).await;
     browser
-        .find("input[name=email]")
-        .await
-        .type_text(&seed.admin_email)
-        .await;
-    browser
-        .find("input[name=password]")
-        .await
-        .type_text(&seed.admin_password)
-        .await;
-    browser
-        .find("[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
+        .log_in(&seed.admin_email, &seed.admin_password)
         .await;
     browser.find("[data-testid=business-name]").await;
     browser
@@ -139,21 +99,7 @@ async fn an_owner_buys_a_pack_from_the_credits_page_and_sees_the_new_balance() {
     let (_owner, email) = signed_up_owner("browser-buyer").await;
     let browser = Browser::start(1280, 900).await;
     browser.goto(&format!("{base}/login")).await;
-    browser
-        .find("input[name=email]")
-        .await
-        .type_text(&email)
-        .await;
-    browser
-        .find("input[name=password]")
-        .await
-        .type_text("river-stone-maple-42")
-        .await;
-    browser
-        .find("[data-testid=login-form] button[type=submit]")
-        .await
-        .click()
-        .await;
+    browser.log_in(&email, "river-stone-maple-42").await;
     browser.find("[data-testid=business-name]").await;
 
     browser.goto(&format!("{base}/credits")).await;

@@ -482,14 +482,7 @@ fn admin_user(row: &tokio_postgres::Row) -> AdminUser {
 /// Every user, newest first, optionally filtered by a part of the email.
 pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminUserPage> {
     let mut v = Validator::new();
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(25);
-    v.check(page >= 1, "page", "Pages start at 1.");
-    v.check(
-        (1..=100).contains(&per_page),
-        "per_page",
-        "Choose 1 to 100 per page.",
-    );
+    let (page, per_page) = v.page(query.page, query.per_page, 25);
     let q = query.q.unwrap_or_default().trim().to_lowercase();
     v.check(q.chars().count() <= 254, "q", "The search is too long.");
     v.finish()?;

@@ -120,9 +120,8 @@ fn standing(row: &tokio_postgres::Row) -> Standing {
 const STANDING_COLUMNS: &str =
     "balance_seconds, overage_limit_seconds, overdrawn_since, last_pack_seconds, credit_signal";
 
-/// Applies `movement` to `account_id` inside `tx` (which the caller commits).
-pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -> Result<Applied> {
-    let now = Utc::now();
+/// Locks the account row; returns its standing and its recorded signal.
+async fn lock_standing(tx: &Transaction<'_>, account_id: Uuid) -> Result<(Standing, String)> {
     let row = tx
         .query_opt(
             &format!("SELECT {STANDING_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE"),
@@ -130,8 +129,13 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
         )
         .await?
         .ok_or(Error::NotFound)?;
-    let before = standing(&row);
-    let stored_signal: String = row.get("credit_signal");
+    Ok((standing(&row), row.get("credit_signal")))
+}
+
+/// Applies `movement` to `account_id` inside `tx` (which the caller commits).
+pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -> Result<Applied> {
+    let now = Utc::now();
+    let (before, stored_signal) = lock_standing(tx, account_id).await?;
     if let Some(existing) = tx
         .query_opt(
             &format!("SELECT {LEDGER_COLUMNS}, account_id FROM ledger_entries WHERE idempotency_key = $1"),
@@ -379,24 +383,11 @@ fn credits_view(
     }
 }
 
-/// Validated pagination (page from 1, 1–100 per page).
-pub fn page_bounds(query: &PageQuery) -> Result<(i64, i64)> {
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    let mut v = Validator::new();
-    v.check(page >= 1, "page", "Pages start at 1.");
-    v.check(
-        (1..=100).contains(&per_page),
-        "per_page",
-        "Choose 1 to 100 per page.",
-    );
-    v.finish()?;
-    Ok((page, per_page))
-}
-
 /// The account's ledger, newest first.
 pub async fn ledger(app: &App, account_id: Uuid, query: PageQuery) -> Result<LedgerPage> {
-    let (page, per_page) = page_bounds(&query)?;
+    let mut v = Validator::new();
+    let (page, per_page) = v.page(query.page, query.per_page, 20);
+    v.finish()?;
     let db = app.db.get().await?;
     let total: i64 = db
         .query_one(
@@ -499,14 +490,7 @@ pub async fn set_overage(
     }
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    let row = tx
-        .query_opt(
-            &format!("SELECT {STANDING_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE"),
-            &[&account_id],
-        )
-        .await?
-        .ok_or(Error::NotFound)?;
-    let stored: String = row.get("credit_signal");
+    let (before, stored) = lock_standing(&tx, account_id).await?;
     tx.execute(
         "UPDATE accounts SET overage_limit_seconds = $2 WHERE id = $1",
         &[&account_id, &request.overage_limit_seconds],
@@ -515,7 +499,7 @@ pub async fn set_overage(
     let now = Utc::now();
     let standing = Standing {
         overage_limit: request.overage_limit_seconds,
-        ..standing(&row)
+        ..before
     };
     record_signal(&tx, account_id, &standing, &stored, now).await?;
     tx.commit().await?;
