@@ -38,6 +38,16 @@ impl Request {
         }
     }
 
+    /// The request as either run mode receives it (Lambda event or hyper).
+    pub fn from_parts(parts: http::request::Parts, body: Bytes) -> Request {
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        Request::new(parts.method, path, parts.headers, body)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

@@ -110,17 +110,7 @@ where
             let (app, handler) = (app.clone(), handler.clone());
             async move {
                 let (parts, body) = event.into_parts();
-                let path = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
-                let request = Request::new(
-                    parts.method,
-                    path,
-                    parts.headers,
-                    Bytes::copy_from_slice(body.as_ref()),
-                );
+                let request = Request::from_parts(parts, Bytes::copy_from_slice(body.as_ref()));
                 let response = dispatch(&app, spec, handler.as_ref(), request)
                     .await
                     .into_http();
@@ -174,17 +164,7 @@ where
                         let (parts, body) = req.into_parts();
                         let reply = match Limited::new(body, MAX_BODY_BYTES).collect().await {
                             Ok(collected) => {
-                                let path = parts
-                                    .uri
-                                    .path_and_query()
-                                    .map(|p| p.as_str())
-                                    .unwrap_or("/");
-                                let request = Request::new(
-                                    parts.method,
-                                    path,
-                                    parts.headers,
-                                    collected.to_bytes(),
-                                );
+                                let request = Request::from_parts(parts, collected.to_bytes());
                                 dispatch(&app, spec, handler.as_ref(), request).await
                             }
                             Err(e) if e.is::<http_body_util::LengthLimitError>() => {
