@@ -12,8 +12,8 @@ deps: ## install what the project needs (apt packages, .venv, tools); idempotent
 	@bash scripts/install-deps.sh
 	@bash scripts/install-frontend-toolchain.sh
 
-build: deps ## build every function, the Stripe sandbox and the kmx tool
-	$(CARGO) build -p functions -p kmx -p kmx-sandbox
+build: deps ## build every function, the Stripe and Vapi sandboxes and the kmx tool
+	$(CARGO) build -p functions -p kmx -p kmx-sandbox -p kmx-vapi-sandbox
 
 frontend: deps ## build the dashboard into frontend/dist
 	bash scripts/build-frontend.sh

@@ -4,6 +4,6 @@
 # (also written to target/bench/latest.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cargo build --release --locked -p functions -p kmx-sandbox
+cargo build --release --locked -p functions -p kmx-sandbox -p kmx-vapi-sandbox
 cargo build --release --locked -p e2e --bin kmx-bench
 target/release/kmx-bench

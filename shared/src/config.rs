@@ -58,6 +58,52 @@ pub struct Config {
     pub stripe_secret_key: Option<Secret>,
     /// `whsec_…`, several separated by commas while rolling secrets.
     pub stripe_webhook_secrets: Option<Secret>,
+    /// Vapi: its REST API, the webhook's authentication and the URLs it is given.
+    pub vapi: VapiConfig,
+}
+
+/// How Vapi's server-URL requests are authenticated (the scheme of the
+/// credential attached in Vapi).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VapiAuthMode {
+    /// `X-Vapi-Secret: <secret>` (a legacy server secret, or a bearer
+    /// credential with that header name and no prefix).
+    Secret,
+    /// `Authorization: Bearer <secret>`.
+    Bearer,
+    /// An HMAC over the raw body (and, by default, a timestamp).
+    Hmac,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HmacAlgorithm {
+    Sha256,
+    Sha512,
+}
+
+#[derive(Debug, Clone)]
+pub struct VapiConfig {
+    /// Vapi's REST API base, ending in `/` (the sandbox locally).
+    pub api_base: String,
+    /// Private API key; `None`: number provisioning answers 503.
+    pub api_key: Option<Secret>,
+    pub auth: VapiAuthMode,
+    /// The webhook's secret; `None`: the webhook answers 503.
+    pub webhook_secret: Option<Secret>,
+    pub hmac_algorithm: HmacAlgorithm,
+    pub hmac_signature_header: String,
+    /// Empty: the signature covers the body alone.
+    pub hmac_timestamp_header: String,
+    pub hmac_prefix: String,
+    /// `hex` (false) or `base64` (true).
+    pub hmac_base64: bool,
+    /// The URL Vapi calls for every message and tool.
+    pub server_url: String,
+    /// A Vapi credential attached to every server URL we hand out.
+    pub credential_id: Option<String>,
+    /// The Vapi sandbox's call simulator, whose page the dashboard's "Test
+    /// call" button opens; `None` in production.
+    pub simulator_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -140,6 +186,7 @@ impl Config {
             });
         }
         let stripe_api_base = format!("{}/", stripe_api_base.trim_end_matches('/'));
+        let vapi = vapi_config(&get, &public_url)?;
         Ok(Config {
             database_url: Secret::new(database_url),
             database_pool_size,
@@ -157,6 +204,7 @@ impl Config {
             stripe_api_base,
             stripe_secret_key: get("STRIPE_SECRET_KEY").map(Secret::new),
             stripe_webhook_secrets: get("STRIPE_WEBHOOK_SECRET").map(Secret::new),
+            vapi,
         })
     }
 
@@ -175,6 +223,86 @@ impl Config {
             None => &self.public_url,
         }
     }
+}
+
+fn http_url(name: &'static str, value: String) -> Result<String, ConfigError> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            reason: "must be an http:// or https:// URL".into(),
+        })
+    }
+}
+
+fn vapi_config(
+    get: &impl Fn(&str) -> Option<String>,
+    public_url: &str,
+) -> Result<VapiConfig, ConfigError> {
+    let invalid = |name: &'static str, reason: &str| ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    };
+    let api_base = http_url(
+        "VAPI_API_BASE",
+        get("VAPI_API_BASE").unwrap_or_else(|| "https://api.vapi.ai/".into()),
+    )?;
+    let auth = match get("VAPI_WEBHOOK_AUTH").as_deref() {
+        None | Some("secret") => VapiAuthMode::Secret,
+        Some("bearer") => VapiAuthMode::Bearer,
+        Some("hmac") => VapiAuthMode::Hmac,
+        Some(_) => {
+            return Err(invalid(
+                "VAPI_WEBHOOK_AUTH",
+                "must be `secret`, `bearer` or `hmac`",
+            ))
+        }
+    };
+    let hmac_algorithm = match get("VAPI_HMAC_ALGORITHM").as_deref() {
+        None | Some("sha256") => HmacAlgorithm::Sha256,
+        Some("sha512") => HmacAlgorithm::Sha512,
+        Some(_) => {
+            return Err(invalid(
+                "VAPI_HMAC_ALGORITHM",
+                "must be `sha256` or `sha512`",
+            ))
+        }
+    };
+    let hmac_base64 = match get("VAPI_HMAC_ENCODING").as_deref() {
+        None | Some("hex") => false,
+        Some("base64") => true,
+        Some(_) => return Err(invalid("VAPI_HMAC_ENCODING", "must be `hex` or `base64`")),
+    };
+    let server_url = http_url(
+        "KMX_VAPI_SERVER_URL",
+        get("KMX_VAPI_SERVER_URL").unwrap_or_else(|| format!("{public_url}/api/webhooks/vapi")),
+    )?;
+    let simulator_url = get("KMX_VAPI_SIMULATOR_URL")
+        .map(|u| http_url("KMX_VAPI_SIMULATOR_URL", u))
+        .transpose()?
+        .map(|u| u.trim_end_matches('/').to_string());
+    Ok(VapiConfig {
+        api_base: format!("{}/", api_base.trim_end_matches('/')),
+        api_key: get("VAPI_API_KEY").map(Secret::new),
+        auth,
+        webhook_secret: get("VAPI_WEBHOOK_SECRET").map(Secret::new),
+        hmac_algorithm,
+        hmac_signature_header: get("VAPI_HMAC_SIGNATURE_HEADER")
+            .unwrap_or_else(|| "x-vapi-signature".into())
+            .to_ascii_lowercase(),
+        // Set to "none" for a signature over the body alone.
+        hmac_timestamp_header: match get("VAPI_HMAC_TIMESTAMP_HEADER") {
+            Some(h) if h == "none" => String::new(),
+            Some(h) => h.to_ascii_lowercase(),
+            None => "x-vapi-timestamp".into(),
+        },
+        hmac_prefix: get("VAPI_HMAC_PREFIX").unwrap_or_default(),
+        hmac_base64,
+        server_url,
+        credential_id: get("VAPI_CREDENTIAL_ID"),
+        simulator_url,
+    })
 }
 
 #[cfg(test)]

@@ -42,6 +42,10 @@ pub enum Error {
     InvalidToken,
     #[error("webhook signature rejected: {0}")]
     InvalidSignature(String),
+    #[error("webhook request not authenticated: {0}")]
+    WebhookUnauthorized(String),
+    #[error("no numbers available in the pool")]
+    NoNumbersAvailable,
     #[error("too many attempts, retry after {retry_after}s")]
     TooManyAttempts { retry_after: u64 },
     #[error("service unavailable: {0}")]
@@ -77,7 +81,8 @@ impl Error {
             Error::Forbidden | Error::CsrfFailed => 403,
             Error::NotFound => 404,
             Error::MethodNotAllowed => 405,
-            Error::EmailTaken => 409,
+            Error::WebhookUnauthorized(_) => 401,
+            Error::EmailTaken | Error::NoNumbersAvailable => 409,
             Error::PayloadTooLarge => 413,
             Error::UnsupportedMediaType => 415,
             Error::TooManyAttempts { .. } => 429,
@@ -104,6 +109,8 @@ impl Error {
             Error::EmailTaken => "email_taken",
             Error::InvalidToken => "invalid_token",
             Error::InvalidSignature(_) => "invalid_signature",
+            Error::WebhookUnauthorized(_) => "unauthorized",
+            Error::NoNumbersAvailable => "no_numbers_available",
             Error::TooManyAttempts { .. } => "too_many_attempts",
             Error::Unavailable(_) => "unavailable",
             Error::Database(_) | Error::Internal(_) if self.status() == 503 => "unavailable",
@@ -118,7 +125,7 @@ impl Error {
             Error::MalformedJson(detail) => format!("The request body is not valid JSON: {detail}"),
             Error::BadRequest(detail) => detail.clone(),
             Error::UnsupportedMediaType => "Send the body as application/json.".into(),
-            Error::PayloadTooLarge => "The request body is larger than 1 MiB.".into(),
+            Error::PayloadTooLarge => "The request body is too large.".into(),
             Error::Unauthenticated => "Please sign in.".into(),
             Error::InvalidCredentials => "That email and password do not match an account.".into(),
             Error::WrongPassword => "Your current password is not correct.".into(),
@@ -129,6 +136,8 @@ impl Error {
             Error::EmailTaken => "An account with this email already exists. Sign in instead.".into(),
             Error::InvalidToken => "This link is invalid, expired or already used.".into(),
             Error::InvalidSignature(why) => format!("The webhook signature was rejected: {why}."),
+            Error::WebhookUnauthorized(_) => "This webhook request is not authenticated.".into(),
+            Error::NoNumbersAvailable => "No phone numbers are available right now. Please try again later or contact support.".into(),
             Error::TooManyAttempts { retry_after } => format!(
                 "Too many failed attempts. Try again in {} minute(s).",
                 retry_after.div_ceil(60).max(1)

@@ -9,9 +9,13 @@ pub mod api;
 #[cfg(feature = "server")]
 pub mod accounts;
 #[cfg(feature = "server")]
+pub mod agents;
+#[cfg(feature = "server")]
 pub mod app;
 #[cfg(feature = "server")]
 pub mod billing;
+#[cfg(feature = "server")]
+pub mod calls;
 #[cfg(feature = "server")]
 pub mod config;
 #[cfg(feature = "server")]
@@ -25,7 +29,11 @@ pub mod error;
 #[cfg(feature = "server")]
 pub mod http;
 #[cfg(feature = "server")]
+pub mod inbox;
+#[cfg(feature = "server")]
 pub mod manifest;
+#[cfg(feature = "server")]
+pub mod numbers;
 #[cfg(feature = "server")]
 pub mod outbox;
 #[cfg(feature = "server")]
@@ -36,3 +44,7 @@ pub mod runtime;
 pub mod telemetry;
 #[cfg(feature = "server")]
 pub mod testing;
+#[cfg(feature = "server")]
+pub mod tools;
+#[cfg(feature = "server")]
+pub mod vapi;

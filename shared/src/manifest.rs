@@ -185,6 +185,16 @@ impl Manifest {
 }
 
 impl FunctionSpec {
+    /// The largest request body this function accepts: Vapi embeds the
+    /// call, the assistant and the whole transcript in every message, so
+    /// its webhook takes up to 8 MiB; everything else 1 MiB.
+    pub fn max_body_bytes(&self) -> usize {
+        match self.access {
+            Access::Vapi => 8 * 1024 * 1024,
+            _ => crate::http::MAX_BODY_BYTES,
+        }
+    }
+
     /// Matches a request path against this function's path pattern and
     /// returns the `{param}` values, or `None` if it does not match.
     pub fn match_path(&self, path: &str) -> Option<Vec<(String, String)>> {

@@ -15,7 +15,7 @@ use crate::api::CSRF_HEADER;
 use crate::app::App;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Reply, Request, MAX_BODY_BYTES};
+use crate::http::{Reply, Request};
 use crate::manifest::{Access, FunctionSpec, Kind, Manifest};
 use crate::queue::QueueMessage;
 use crate::telemetry;
@@ -162,7 +162,8 @@ where
                     let (app, handler) = (app.clone(), handler.clone());
                     async move {
                         let (parts, body) = req.into_parts();
-                        let reply = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+                        let reply = match Limited::new(body, spec.max_body_bytes()).collect().await
+                        {
                             Ok(collected) => {
                                 let request = Request::from_parts(parts, collected.to_bytes());
                                 dispatch(&app, spec, handler.as_ref(), request).await
@@ -200,7 +201,7 @@ where
     let started = Instant::now();
     let (method, path) = (request.method.clone(), request.path.clone());
     let outcome = async {
-        if request.body.len() > MAX_BODY_BYTES {
+        if request.body.len() > spec.max_body_bytes() {
             return Err(Error::PayloadTooLarge);
         }
         request.params = spec.match_path(&request.path).ok_or(Error::NotFound)?;

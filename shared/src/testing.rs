@@ -92,6 +92,9 @@ pub async fn fresh_database() -> String {
 /// The Stripe webhook secret of [`app`].
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_kametrix_test";
 
+/// The Vapi webhook secret of [`app`] (sent as `X-Vapi-Secret`).
+pub const VAPI_WEBHOOK_SECRET: &str = "vapi_test_secret";
+
 /// An [`App`] on a fresh database, with email links on `http://127.0.0.1:8080`
 /// and no inline outbox relay (tests read the outbox table instead).
 pub async fn app() -> Arc<App> {
@@ -101,6 +104,7 @@ pub async fn app() -> Arc<App> {
         "KMX_OUTBOX_RELAY_INLINE" => Some("false".into()),
         "DATABASE_POOL_SIZE" => Some("16".into()),
         "STRIPE_WEBHOOK_SECRET" => Some(STRIPE_WEBHOOK_SECRET.into()),
+        "VAPI_WEBHOOK_SECRET" => Some(VAPI_WEBHOOK_SECRET.into()),
         _ => None,
     })
     .expect("test config");

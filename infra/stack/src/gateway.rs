@@ -11,8 +11,10 @@ use shared::manifest::{FunctionSpec, Manifest};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Request bodies above this size are refused with 413 (nginx syntax).
-pub const CLIENT_MAX_BODY_SIZE: &str = "1m";
+/// Request bodies above this size are refused with 413 (nginx syntax): the
+/// largest any function takes (the Vapi webhook's 8 MiB); each function
+/// refuses more than its own limit itself.
+pub const CLIENT_MAX_BODY_SIZE: &str = "8m";
 
 /// Debian's MIME table.
 pub const DEFAULT_MIME_TYPES: &str = "/etc/nginx/mime.types";

@@ -129,6 +129,9 @@ struct StackArgs {
     /// The Stripe sandbox (infra/sandbox); functions get STRIPE_API_BASE=http://127.0.0.1:<port>/.
     #[arg(long, env = "KMX_STRIPE_SANDBOX_PORT", default_value_t = kmx::stack::DEFAULT_STRIPE_SANDBOX_PORT)]
     stripe_port: u16,
+    /// The Vapi sandbox (infra/vapi-sandbox); functions get VAPI_API_BASE=http://127.0.0.1:<port>/.
+    #[arg(long, env = "KMX_VAPI_SANDBOX_PORT", default_value_t = kmx::stack::DEFAULT_VAPI_SANDBOX_PORT)]
+    vapi_port: u16,
     /// Cluster, logs and nginx prefix [default: <repo>/.dev]
     #[arg(long, env = "KMX_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -138,7 +141,7 @@ struct StackArgs {
     /// Use this database instead of the project-local cluster.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
-    /// Skip `cargo build -p functions -p kmx-sandbox`.
+    /// Skip `cargo build -p functions -p kmx-sandbox -p kmx-vapi-sandbox`.
     #[arg(long, env = "KMX_NO_BUILD", value_parser = FalseyValueParser::new(), default_value_t = false)]
     no_build: bool,
     /// Build and run target/release.
@@ -188,6 +191,7 @@ impl StackArgs {
             smtp_port: self.smtp_port,
             mail_http_port: self.mail_http_port,
             stripe_port: self.stripe_port,
+            vapi_port: self.vapi_port,
             data_dir: self
                 .data_dir
                 .map(|p| absolute(&p))

@@ -33,6 +33,40 @@ fn app(database_url: &str) -> anyhow::Result<App> {
     Ok(App::new(config)?)
 }
 
+/// Provisions `count` numbers through the Vapi API of `env` (the functions'
+/// environment) when the pool is empty, so that a fresh `kmx dev` can give
+/// an agent a number at once. Returns what it did.
+pub async fn fill_pool(
+    env: &std::collections::HashMap<String, String>,
+    count: u32,
+) -> anyhow::Result<Option<String>> {
+    let config = Config::from_lookup(|k| env.get(k).cloned())?;
+    let app = App::new(config)?;
+    let pool = shared::numbers::pool(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+    if !pool.numbers.is_empty() {
+        return Ok(None);
+    }
+    let pool = shared::numbers::provision(
+        &app,
+        shared::api::ProvisionNumbers {
+            area_code: None,
+            count: Some(count),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+    Ok(Some(format!(
+        "number pool {}",
+        pool.numbers
+            .iter()
+            .map(|n| n.number.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
 /// Applies pending migrations; returns their names.
 pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     let app = app(database_url)?;

@@ -41,6 +41,17 @@ pub const SANDBOX_STRIPE_SECRET_KEY: &str = "sk_test_kametrix_sandbox";
 pub const SANDBOX_STRIPE_WEBHOOK_SECRET: &str = "whsec_kametrix_sandbox";
 /// Where the sandbox POSTs its events (through the gateway).
 pub const STRIPE_WEBHOOK_PATH: &str = "/api/webhooks/stripe";
+/// The Vapi sandbox (REST API and call simulator).
+pub const DEFAULT_VAPI_SANDBOX_PORT: u16 = 12112;
+/// The private key every function gets as `VAPI_API_KEY`.
+pub const SANDBOX_VAPI_API_KEY: &str = "vapi_sandbox_private_key";
+/// The Vapi sandbox sends it as `X-Vapi-Secret`; every function gets it as
+/// `VAPI_WEBHOOK_SECRET`.
+pub const SANDBOX_VAPI_WEBHOOK_SECRET: &str = "vapi_sandbox_webhook_secret";
+/// Vapi's server URL: where the sandbox sends every call's messages.
+pub const VAPI_WEBHOOK_PATH: &str = "/api/webhooks/vapi";
+/// Numbers `kmx dev` keeps in the pool of a fresh stack.
+pub const DEV_POOL_NUMBERS: u32 = 3;
 pub const DATABASE_NAME: &str = "kametrix";
 pub const MAIL_FROM: &str = "Kametrix <no-reply@kametrix.local>";
 
@@ -95,6 +106,10 @@ pub struct StackOptions {
     pub mail_http_port: u16,
     /// The Stripe sandbox (`STRIPE_API_BASE` of every function).
     pub stripe_port: u16,
+    /// The Vapi sandbox (`VAPI_API_BASE` of every function).
+    pub vapi_port: u16,
+    /// Numbers to provision into an empty pool once everything is up.
+    pub pool_numbers: u32,
     /// Use this database instead of a local cluster.
     pub database_url: Option<String>,
     /// `cargo build -p functions -p kmx-sandbox` first.
@@ -144,6 +159,8 @@ impl Default for StackOptions {
             smtp_port: DEFAULT_SMTP_PORT,
             mail_http_port: DEFAULT_MAIL_HTTP_PORT,
             stripe_port: DEFAULT_STRIPE_SANDBOX_PORT,
+            vapi_port: DEFAULT_VAPI_SANDBOX_PORT,
+            pool_numbers: DEV_POOL_NUMBERS,
             database_url: None,
             build: true,
             release: false,
@@ -190,6 +207,8 @@ impl StackOptions {
             smtp_port: net::free_port()?,
             mail_http_port: net::free_port()?,
             stripe_port: net::free_port()?,
+            vapi_port: net::free_port()?,
+            pool_numbers: 0,
             frontend: false,
             build: !matches!(
                 std::env::var("KMX_NO_BUILD").as_deref().map(str::trim),
@@ -458,6 +477,7 @@ impl Stack {
             ("smtp (mailtutan)".into(), opts.smtp_port),
             ("mail inbox (mailtutan)".into(), opts.mail_http_port),
             ("stripe sandbox".into(), opts.stripe_port),
+            ("vapi sandbox".into(), opts.vapi_port),
         ];
         if opts.database_url.is_none() {
             wanted.push(("postgres".into(), opts.pg_port));
@@ -523,7 +543,15 @@ impl Stack {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| "cargo".into());
             let mut spec = ProcSpec::new("cargo-build", cargo)
-                .args(["build", "-p", "functions", "-p", "kmx-sandbox"])
+                .args([
+                    "build",
+                    "-p",
+                    "functions",
+                    "-p",
+                    "kmx-sandbox",
+                    "-p",
+                    "kmx-vapi-sandbox",
+                ])
                 .cwd(&opts.root);
             if opts.release {
                 spec = spec.arg("--release");
@@ -556,6 +584,14 @@ impl Stack {
             bail!(
                 "the Stripe sandbox binary is missing: {} (cargo build -p kmx-sandbox{})",
                 sandbox.display(),
+                if opts.release { " --release" } else { "" }
+            );
+        }
+        let vapi_sandbox = bin_dir.join("vapi-sandbox");
+        if !vapi_sandbox.exists() {
+            bail!(
+                "the Vapi sandbox binary is missing: {} (cargo build -p kmx-vapi-sandbox{})",
+                vapi_sandbox.display(),
                 if opts.release { " --release" } else { "" }
             );
         }
@@ -613,6 +649,21 @@ impl Stack {
                         SANDBOX_STRIPE_WEBHOOK_SECRET,
                     )
                     .env_remove("SANDBOX_PUBLIC_URL")
+                    .cwd(&opts.data_dir),
+                &logs,
+            )?,
+        );
+        let vapi_server_url = format!("http://127.0.0.1:{}{VAPI_WEBHOOK_PATH}", opts.gateway_port);
+        procs.add(
+            Tier::Services,
+            Supervised::spawn(
+                &ProcSpec::new("vapi-sandbox", &vapi_sandbox)
+                    .args(["--port", &opts.vapi_port.to_string()])
+                    .args(["--server-url", &vapi_server_url])
+                    .env("VAPI_SANDBOX_API_KEY", SANDBOX_VAPI_API_KEY)
+                    .env("VAPI_SANDBOX_WEBHOOK_SECRET", SANDBOX_VAPI_WEBHOOK_SECRET)
+                    .env("VAPI_SANDBOX_AUTH", "secret")
+                    .env_remove("VAPI_SANDBOX_PUBLIC_URL")
                     .cwd(&opts.data_dir),
                 &logs,
             )?,
@@ -676,6 +727,19 @@ impl Stack {
             )
         })
         .await?;
+        let vapi_port = opts.vapi_port;
+        wait_ready(
+            &mut procs,
+            "vapi-sandbox",
+            opts.ready_timeout,
+            || async move {
+                matches!(
+                    net::http_get(vapi_port, "/_sandbox/health").await,
+                    Ok((200, _))
+                )
+            },
+        )
+        .await?;
 
         // -------------------------------------------------- functions
         let t = Instant::now();
@@ -700,6 +764,18 @@ impl Stack {
             (
                 "STRIPE_WEBHOOK_SECRET",
                 SANDBOX_STRIPE_WEBHOOK_SECRET.into(),
+            ),
+            (
+                "VAPI_API_BASE",
+                format!("http://127.0.0.1:{}/", opts.vapi_port),
+            ),
+            ("VAPI_API_KEY", SANDBOX_VAPI_API_KEY.into()),
+            ("VAPI_WEBHOOK_AUTH", "secret".into()),
+            ("VAPI_WEBHOOK_SECRET", SANDBOX_VAPI_WEBHOOK_SECRET.into()),
+            ("KMX_VAPI_SERVER_URL", vapi_server_url.clone()),
+            (
+                "KMX_VAPI_SIMULATOR_URL",
+                format!("http://127.0.0.1:{}", opts.vapi_port),
             ),
             ("LOG_FORMAT", "human".into()),
             ("RUST_LOG", opts.rust_log.clone()),
@@ -776,6 +852,15 @@ impl Stack {
         .await
         .with_context(|| format!("GET {probe} through the gateway"))?;
         procs.check_all()?;
+        let mut seed_report = seed_report;
+        if opts.pool_numbers > 0 {
+            let env: std::collections::HashMap<String, String> = common.iter().cloned().collect();
+            match ops::fill_pool(&env, opts.pool_numbers).await {
+                Ok(Some(line)) => seed_report.lines.push(line),
+                Ok(None) => {}
+                Err(e) => say.warn(&format!("could not fill the number pool: {e:#}")),
+            }
+        }
         let started_in = t0.elapsed();
 
         Ok(Stack {
@@ -892,6 +977,12 @@ impl Stack {
         format!("http://127.0.0.1:{}", self.opts.stripe_port)
     }
 
+    /// The Vapi sandbox, `http://127.0.0.1:<port>`: Vapi's REST API and,
+    /// under `/_sandbox`, the call simulator (see infra/README.md).
+    pub fn vapi_sandbox_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.opts.vapi_port)
+    }
+
     pub fn queue_prefix(&self) -> &str {
         &self.opts.queue_prefix
     }
@@ -970,6 +1061,7 @@ impl Stack {
             "smtp_url": self.smtp_url(),
             "sqs_endpoint": self.sqs_endpoint(),
             "stripe_sandbox": self.stripe_sandbox_url(),
+            "vapi_sandbox": self.vapi_sandbox_url(),
             "queue_prefix": self.opts.queue_prefix,
             "logs_dir": self.logs.dir,
             "pid": std::process::id(),
@@ -1000,6 +1092,10 @@ impl Stack {
         b.push_str(&format!(
             "  Stripe sandbox  {}/_sandbox\n",
             self.stripe_sandbox_url()
+        ));
+        b.push_str(&format!(
+            "  Vapi sandbox  {}/_sandbox  (call simulator: dial an agent's number)\n",
+            self.vapi_sandbox_url()
         ));
         b.push_str(&format!(
             "  SQS endpoint  {}  (queues: {})\n",

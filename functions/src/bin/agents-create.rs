@@ -1,0 +1,12 @@
+//! POST /api/agents: a new agent from a template (or blank).
+use shared::{agents, http::Reply, runtime};
+
+fn main() {
+    runtime::http("agents-create", |ctx, req| async move {
+        let account = ctx.session()?.account.id;
+        Ok(Reply::json(
+            201,
+            &agents::create(&ctx.app, account, req.json()?).await?,
+        ))
+    })
+}
