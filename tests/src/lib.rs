@@ -3,7 +3,7 @@
 //! free ports with a fresh data directory, driven over HTTP like a browser.
 //!
 //! Set `KMX_E2E_BASE_URL` (with `KMX_E2E_MAIL_API`, `KMX_E2E_DATABASE_URL`,
-//! `KMX_E2E_SQS_ENDPOINT`, `KMX_E2E_SMTP_URL` and `KMX_E2E_STRIPE_SANDBOX`) to run against a stack that is already up.
+//! `KMX_E2E_SQS_ENDPOINT`, `KMX_E2E_SMTP_URL`, `KMX_E2E_STRIPE_SANDBOX` and `KMX_E2E_VAPI_SANDBOX`) to run against a stack that is already up.
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use reqwest::Method;
@@ -24,6 +24,8 @@ pub struct Env {
     pub smtp_url: String,
     /// The Stripe sandbox, e.g. `http://127.0.0.1:12111` (test controls under `/_sandbox`).
     pub stripe_sandbox: String,
+    /// The Vapi sandbox, e.g. `http://127.0.0.1:12112` (call simulator under `/_sandbox`).
+    pub vapi_sandbox: String,
 }
 
 /// The stack of this test process, started on first use.
@@ -41,6 +43,7 @@ pub fn env() -> &'static Env {
                 sqs_endpoint: var("KMX_E2E_SQS_ENDPOINT"),
                 smtp_url: var("KMX_E2E_SMTP_URL"),
                 stripe_sandbox: var("KMX_E2E_STRIPE_SANDBOX"),
+                vapi_sandbox: var("KMX_E2E_VAPI_SANDBOX"),
             };
         }
         start_stack()
@@ -71,6 +74,7 @@ fn start_stack() -> Env {
                         sqs_endpoint: stack.sqs_endpoint(),
                         smtp_url: stack.smtp_url(),
                         stripe_sandbox: stack.stripe_sandbox_url(),
+                        vapi_sandbox: stack.vapi_sandbox_url(),
                     };
                     tx.send(Ok(env)).unwrap();
                     // Keep the stack (and this thread) alive until the process exits.
@@ -338,6 +342,42 @@ pub async fn admin_client() -> Client {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     client
+}
+
+/// Places a simulated call with the Vapi sandbox (`POST /_sandbox/calls`)
+/// and returns the finished call record. A number still activating at
+/// Vapi (409) is dialled again until it is active.
+pub async fn simulate_call(request: Value) -> Value {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let answer = http
+            .post(format!("{}/_sandbox/calls", env().vapi_sandbox))
+            .json(&request)
+            .send()
+            .await
+            .expect("the Vapi sandbox answers");
+        let status = answer.status().as_u16();
+        let record: Value = answer.json().await.unwrap_or(Value::Null);
+        if status == 409 && started.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        assert_eq!(status, 200, "simulated call: {record}");
+        return record;
+    }
+}
+
+/// Provisions `count` numbers into the pool as the seeded admin.
+pub async fn provision_numbers(count: u32) {
+    let admin = admin_client().await;
+    let answer = admin
+        .post(
+            "/api/admin/numbers",
+            json!({"count": count, "area_code": "415"}),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
 }
 
 pub mod webdriver;
