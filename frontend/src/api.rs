@@ -10,11 +10,13 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::api::{
-    AdjustCreditsRequest, AdminUserDetail, AdminUserPage, ChangePasswordRequest, CheckoutRequest,
-    CheckoutResponse, Credits, ErrorBody, ForgotPasswordRequest, LedgerEntry, LedgerPage,
-    LoginRequest, Me, MessageResponse, NewPack, OverageRequest, Pack, PackList, PackPatch,
-    Purchase, ResetPasswordRequest, SignupRequest, VerifyEmailRequest, VerifyEmailResponse,
-    CSRF_HEADER,
+    AdjustCreditsRequest, AdminAgent, AdminAgentPage, AdminUserDetail, AdminUserPage, Agent,
+    AgentList, AgentPatch, CallDetail, CallPage, CallQuery, CallerMessage, Catalog,
+    ChangePasswordRequest, CheckoutRequest, CheckoutResponse, Credits, ErrorBody,
+    ForgotPasswordRequest, LedgerEntry, LedgerPage, LoginRequest, Me, MessagePage, MessageResponse,
+    NewAgent, NewPack, NumberPool, OverageRequest, Pack, PackList, PackPatch, ProvisionNumbers,
+    Purchase, ResetPasswordRequest, SignupRequest, TakeNumber, VerifyEmailRequest,
+    VerifyEmailResponse, CSRF_HEADER,
 };
 use uuid::Uuid;
 
@@ -131,6 +133,30 @@ impl Api {
             .map_err(|_| ApiError::local("Could not prepare the request."))?;
         let response = request.send().await.map_err(|_| ApiError::network())?;
         decode(response).await
+    }
+
+    /// A POST without a body whose answer is JSON (pause, resume, …).
+    async fn post_action<T: DeserializeOwned>(&self, url: &str) -> ApiResult<T> {
+        let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
+        let response = builder.send().await.map_err(|_| ApiError::network())?;
+        decode(response).await
+    }
+
+    async fn delete<T: DeserializeOwned>(&self, url: &str) -> ApiResult<T> {
+        let builder = self.with_csrf(Request::delete(url).header("Accept", "application/json"));
+        let response = builder.send().await.map_err(|_| ApiError::network())?;
+        decode(response).await
+    }
+
+    /// A DELETE answered by `204 No Content`.
+    async fn delete_empty(&self, url: &str) -> ApiResult<()> {
+        let builder = self.with_csrf(Request::delete(url).header("Accept", "application/json"));
+        let response = builder.send().await.map_err(|_| ApiError::network())?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
     }
 
     async fn post_empty(&self, url: &str) -> ApiResult<Response> {
@@ -295,6 +321,142 @@ impl Api {
         }
         self.patch(&format!("/api/admin/packs/{id}"), &body).await
     }
+
+    // ---- agents -------------------------------------------------------------
+
+    /// Templates, and the voices, tools and languages an agent may use.
+    pub async fn templates(&self) -> ApiResult<Catalog> {
+        self.get("/api/templates").await
+    }
+
+    pub async fn agents(&self) -> ApiResult<AgentList> {
+        self.get("/api/agents").await
+    }
+
+    pub async fn create_agent(&self, body: &NewAgent) -> ApiResult<Agent> {
+        self.post("/api/agents", body).await
+    }
+
+    pub async fn agent(&self, id: Uuid) -> ApiResult<Agent> {
+        self.get(&format!("/api/agents/{id}")).await
+    }
+
+    pub async fn update_agent(&self, id: Uuid, patch: &AgentPatch) -> ApiResult<Agent> {
+        self.patch(&format!("/api/agents/{id}"), patch).await
+    }
+
+    pub async fn delete_agent(&self, id: Uuid) -> ApiResult<()> {
+        self.delete_empty(&format!("/api/agents/{id}")).await
+    }
+
+    pub async fn pause_agent(&self, id: Uuid) -> ApiResult<Agent> {
+        self.post_action(&format!("/api/agents/{id}/pause")).await
+    }
+
+    pub async fn resume_agent(&self, id: Uuid) -> ApiResult<Agent> {
+        self.post_action(&format!("/api/agents/{id}/resume")).await
+    }
+
+    /// Takes a number from the pool; `409 no_numbers_available` when it is empty.
+    pub async fn take_number(&self, id: Uuid, body: &TakeNumber) -> ApiResult<Agent> {
+        self.post(&format!("/api/agents/{id}/number"), body).await
+    }
+
+    pub async fn release_number(&self, id: Uuid) -> ApiResult<Agent> {
+        self.delete(&format!("/api/agents/{id}/number")).await
+    }
+
+    // ---- calls and messages -------------------------------------------------
+
+    pub async fn calls(&self, query: &CallQuery) -> ApiResult<CallPage> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(id) = query.agent_id {
+            params.push(("agent_id", id.to_string()));
+        }
+        if let Some(from) = query.from {
+            params.push(("from", from.format("%Y-%m-%d").to_string()));
+        }
+        if let Some(to) = query.to {
+            params.push(("to", to.format("%Y-%m-%d").to_string()));
+        }
+        if let Some(outcome) = query.outcome.as_deref().filter(|o| !o.is_empty()) {
+            params.push(("outcome", outcome.to_string()));
+        }
+        if let Some(page) = query.page {
+            params.push(("page", page.to_string()));
+        }
+        if let Some(per_page) = query.per_page {
+            params.push(("per_page", per_page.to_string()));
+        }
+        self.get(&with_query("/api/calls", &params)).await
+    }
+
+    pub async fn call(&self, id: Uuid) -> ApiResult<CallDetail> {
+        self.get(&format!("/api/calls/{id}")).await
+    }
+
+    /// `status`: `unhandled`, `handled` or `all`.
+    pub async fn messages(&self, status: &str, page: i64, per_page: i64) -> ApiResult<MessagePage> {
+        let params = [
+            ("status", status.to_string()),
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        self.get(&with_query("/api/messages", &params)).await
+    }
+
+    pub async fn mark_message_handled(&self, id: Uuid) -> ApiResult<CallerMessage> {
+        self.post_action(&format!("/api/messages/{id}/handled"))
+            .await
+    }
+
+    // ---- admin: agents and numbers -----------------------------------------
+
+    pub async fn admin_agents(
+        &self,
+        q: &str,
+        page: i64,
+        per_page: i64,
+    ) -> ApiResult<AdminAgentPage> {
+        let mut params = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        if !q.is_empty() {
+            params.push(("q", q.to_string()));
+        }
+        self.get(&with_query("/api/admin/agents", &params)).await
+    }
+
+    pub async fn admin_pause_agent(&self, id: Uuid) -> ApiResult<AdminAgent> {
+        self.post_action(&format!("/api/admin/agents/{id}/pause"))
+            .await
+    }
+
+    pub async fn admin_resume_agent(&self, id: Uuid) -> ApiResult<AdminAgent> {
+        self.post_action(&format!("/api/admin/agents/{id}/resume"))
+            .await
+    }
+
+    pub async fn admin_numbers(&self) -> ApiResult<NumberPool> {
+        self.get("/api/admin/numbers").await
+    }
+
+    pub async fn admin_provision_numbers(&self, body: &ProvisionNumbers) -> ApiResult<NumberPool> {
+        self.post("/api/admin/numbers", body).await
+    }
+}
+
+/// `path?k=v&…` with every value URI-encoded.
+fn with_query(path: &str, params: &[(&str, String)]) -> String {
+    let mut url = path.to_string();
+    for (i, (key, value)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(key);
+        url.push('=');
+        url.push_str(&String::from(js_sys::encode_uri_component(value)));
+    }
+    url
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {

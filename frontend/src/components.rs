@@ -24,7 +24,7 @@ pub fn top_bar() -> Html {
     let busy = use_state(|| false);
 
     let nav_link = |to: Route, label: &str, testid: &str| {
-        let active = route.as_ref() == Some(&to);
+        let active = route.as_ref().map(Route::section).as_ref() == Some(&to);
         html! {
             <Link<Route> to={to} classes={classes!("nav-link", active.then_some("active"))}>
                 <span data-testid={testid.to_string()}>{ label.to_string() }</span>
@@ -70,11 +70,16 @@ pub fn top_bar() -> Html {
             <>
                 <nav class="nav" aria-label="Main">
                     { nav_link(Route::Home, "Home", "nav-home") }
+                    { nav_link(Route::Agents, "Agents", "nav-agents") }
+                    { nav_link(Route::Calls, "Calls", "nav-calls") }
+                    { nav_link(Route::Messages, "Messages", "nav-messages") }
                     { nav_link(Route::Credits, "Credits", "nav-credits") }
                     { nav_link(Route::ChangePassword, "Password", "nav-password") }
                     if me.user.role == Role::Admin {
                         { nav_link(Route::AdminUsers, "Users", "nav-admin-users") }
                         { nav_link(Route::AdminPacks, "Packs", "nav-admin-packs") }
+                        { nav_link(Route::AdminAgents, "All agents", "nav-admin-agents") }
+                        { nav_link(Route::AdminNumbers, "Numbers", "nav-admin-numbers") }
                     }
                 </nav>
                 <div class="account">
@@ -210,8 +215,19 @@ pub fn pager(props: &PagerProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct FieldProps {
-    /// Used as `id`, `name` and in `data-testid="field-error-<name>"`.
+    /// Used as `id` (unless `id` is given), `name` and in
+    /// `data-testid="field-error-<name>"`.
     pub name: AttrValue,
+    /// The input's `id` when it differs from `name` (e.g. `name` is a JSON
+    /// path like `profile.timezone`, `id` is `profile-timezone`).
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
+    /// `list`: the id of a `<datalist>` of suggestions.
+    #[prop_or_default]
+    pub list: Option<AttrValue>,
+    /// Rows of a `<textarea>` (3 unless given).
+    #[prop_or_default]
+    pub rows: Option<u32>,
     pub label: AttrValue,
     #[prop_or(AttrValue::Static("text"))]
     pub input_type: AttrValue,
@@ -241,8 +257,9 @@ pub struct FieldProps {
 #[function_component(Field)]
 pub fn field(props: &FieldProps) -> Html {
     let name = props.name.clone();
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
+    let id = props.id.clone().unwrap_or_else(|| name.clone());
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
     let described_by = match (&props.error, &props.hint) {
         (Some(_), _) => Some(error_id.clone()),
         (None, Some(_)) => Some(hint_id.clone()),
@@ -250,12 +267,12 @@ pub fn field(props: &FieldProps) -> Html {
     };
     html! {
         <div class={classes!("field", props.error.is_some().then_some("field-invalid"))}>
-            <label for={name.clone()}>{ props.label.clone() }</label>
+            <label for={id.clone()}>{ props.label.clone() }</label>
             if props.multiline {
                 <textarea
-                    id={name.clone()}
+                    id={id.clone()}
                     name={name.clone()}
-                    rows="3"
+                    rows={props.rows.unwrap_or(3).to_string()}
                     autofocus={props.autofocus}
                     placeholder={props.placeholder.clone()}
                     value={props.value.clone()}
@@ -265,9 +282,10 @@ pub fn field(props: &FieldProps) -> Html {
                 />
             } else {
                 <input
-                    id={name.clone()}
+                    id={id.clone()}
                     name={name.clone()}
                     type={props.input_type.clone()}
+                    list={props.list.clone()}
                     autocomplete={props.autocomplete.clone()}
                     autofocus={props.autofocus}
                     inputmode={props.inputmode.clone()}
@@ -484,6 +502,27 @@ pub async fn sleep(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A length of time as `m:ss` (`0:07`, `3:25`, `72:00`); negative counts as 0.
+pub fn fmt_clock(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// At most `max` characters of `text` (whitespace collapsed), cut at a word
+/// boundary when there is one nearby, with "…" when something was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let cut: String = collapsed.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() * 2 / 3 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', '.', ';', ':']))
 }
 
 pub fn fmt_date(t: &DateTime<Utc>) -> String {

@@ -40,9 +40,36 @@ pub enum Route {
     CreditsSuccess,
     #[at("/admin/packs")]
     AdminPacks,
+    #[at("/agents")]
+    Agents,
+    #[at("/agents/:id")]
+    Agent { id: String },
+    #[at("/calls")]
+    Calls,
+    #[at("/calls/:id")]
+    Call { id: String },
+    #[at("/messages")]
+    Messages,
+    #[at("/admin/agents")]
+    AdminAgents,
+    #[at("/admin/numbers")]
+    AdminNumbers,
     #[not_found]
     #[at("/404")]
     NotFound,
+}
+
+impl Route {
+    /// The top-bar entry a page belongs to (a detail page to its list).
+    pub fn section(&self) -> Route {
+        match self {
+            Route::AdminUser { .. } => Route::AdminUsers,
+            Route::CreditsSuccess => Route::Credits,
+            Route::Agent { .. } => Route::Agents,
+            Route::Call { .. } => Route::Calls,
+            other => other.clone(),
+        }
+    }
 }
 
 fn switch(route: Route) -> Html {
@@ -59,6 +86,13 @@ fn switch(route: Route) -> Html {
         Route::Credits => html! { <pages::credits::CreditsPage /> },
         Route::CreditsSuccess => html! { <pages::credits::CreditsSuccessPage /> },
         Route::AdminPacks => html! { <pages::admin_packs::AdminPacksPage /> },
+        Route::Agents => html! { <pages::agents::AgentsPage /> },
+        Route::Agent { id } => html! { <pages::agent::AgentPage {id} /> },
+        Route::Calls => html! { <pages::calls::CallsPage /> },
+        Route::Call { id } => html! { <pages::calls::CallDetailPage {id} /> },
+        Route::Messages => html! { <pages::messages::MessagesPage /> },
+        Route::AdminAgents => html! { <pages::admin_agents::AdminAgentsPage /> },
+        Route::AdminNumbers => html! { <pages::admin_agents::AdminNumbersPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
     }
 }

@@ -78,3 +78,14 @@ async fn apply_pending(client: &mut Client) -> Result<Vec<String>> {
     }
     Ok(done)
 }
+
+/// A `LIKE`/`ILIKE` pattern matching any text that contains `text`
+/// literally (its `%`, `_` and `\` escaped).
+pub fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}

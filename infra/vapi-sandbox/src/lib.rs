@@ -6,7 +6,7 @@
 //! messages to Kametrix's webhook.
 //!
 //! ```sh
-//! vapi-sandbox --server-url http://127.0.0.1:8080/api/vapi/webhook --auth hmac
+//! vapi-sandbox --server-url http://127.0.0.1:8080/api/webhooks/vapi --auth hmac
 //! ```
 //!
 //! | flag | env var | default |

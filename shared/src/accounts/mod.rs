@@ -486,12 +486,7 @@ pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminU
     let q = query.q.unwrap_or_default().trim().to_lowercase();
     v.check(q.chars().count() <= 254, "q", "The search is too long.");
     v.finish()?;
-    let pattern = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = crate::db::contains_pattern(&q);
     let db = app.db.get().await?;
     let total: i64 = db
         .query_one(

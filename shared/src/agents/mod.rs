@@ -396,16 +396,7 @@ pub async fn admin_list(app: &App, query: AdminAgentQuery) -> Result<AdminAgentP
     let mut v = Validator::new();
     let (page, per_page) = v.page(query.page, query.per_page, 25);
     v.finish()?;
-    let pattern = format!(
-        "%{}%",
-        query
-            .q
-            .unwrap_or_default()
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = crate::db::contains_pattern(query.q.unwrap_or_default().trim());
     let filter = "a.deleted_at IS NULL AND (a.name ILIKE $1 OR ac.business_name ILIKE $1)";
     let db = app.db.get().await?;
     let total: i64 = db

@@ -1,0 +1,609 @@
+//! `/calls` (call history with filters; the filters and page live in the
+//! URL: `?agent_id=&from=&to=&outcome=&page=`) and `/calls/:id` (one call:
+//! facts, summary, recording and the conversation).
+
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use shared::api::{Agent, CallDetail, CallPage, CallQuery, Turn};
+use uuid::Uuid;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::{
+    fmt_clock, fmt_local, truncate, use_signed_in, Card, Load, Loading, Pager,
+};
+use crate::pages::admin::failure;
+use crate::session::{use_session, SessionAction};
+use crate::units::minutes;
+use crate::Route;
+
+const PER_PAGE: i64 = 25;
+/// Characters of a call's summary shown in the table.
+const SUMMARY_CHARS: usize = 90;
+
+/// The outcomes a call can be filtered by, with their labels.
+pub const OUTCOMES: &[(&str, &str)] = &[
+    ("answered", "Answered"),
+    ("message_taken", "Message taken"),
+    ("transferred", "Transferred"),
+    ("refused", "Refused"),
+    ("no_conversation", "No conversation"),
+];
+
+pub fn outcome_label(outcome: &str) -> String {
+    OUTCOMES
+        .iter()
+        .find(|(k, _)| *k == outcome)
+        .map(|(_, label)| label.to_string())
+        .unwrap_or_else(|| match outcome {
+            "" | "unknown" => "Unknown".to_string(),
+            other => other.replace(['_', '-'], " "),
+        })
+}
+
+pub fn outcome_badge(outcome: &str) -> Html {
+    let class = match outcome {
+        "answered" => "outcome-answered",
+        "message_taken" => "outcome-message",
+        "transferred" => "outcome-transferred",
+        "refused" => "outcome-refused",
+        _ => "outcome-other",
+    };
+    html! {
+        <span class={classes!("badge", class)} data-outcome={outcome.to_string()}>
+            { outcome_label(outcome) }
+        </span>
+    }
+}
+
+/// `customer-ended-call` → "Customer ended call".
+fn ended_reason_label(reason: &str) -> String {
+    let text = reason.replace(['-', '_', '.'], " ");
+    let mut chars = text.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The list's state in the URL. Also what `/agents/:id` links with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CallsQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+}
+
+impl CallsQuery {
+    /// Empty filters dropped, so they don't show as `?outcome=`.
+    fn cleaned(mut self) -> Self {
+        let keep = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        self.agent_id = keep(self.agent_id);
+        self.from = keep(self.from);
+        self.to = keep(self.to);
+        self.outcome = keep(self.outcome);
+        self.page = self.page.filter(|p| *p > 1);
+        self
+    }
+
+    /// The API's query; values that don't parse are left out.
+    fn api(&self) -> CallQuery {
+        let date = |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<NaiveDate>().ok());
+        CallQuery {
+            agent_id: self
+                .agent_id
+                .as_deref()
+                .and_then(|s| Uuid::parse_str(s).ok()),
+            from: date(&self.from),
+            to: date(&self.to),
+            outcome: self.outcome.clone().filter(|o| !o.is_empty()),
+            page: Some(self.page.unwrap_or(1).max(1)),
+            per_page: Some(PER_PAGE),
+        }
+    }
+
+    fn has_filters(&self) -> bool {
+        self.agent_id.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+            || self.outcome.is_some()
+    }
+}
+
+// ---- list ----------------------------------------------------------------------
+
+#[function_component(CallsPage)]
+pub fn calls_page() -> Html {
+    let session = use_session();
+    let gate = use_signed_in();
+    let navigator = use_navigator();
+    let location = use_location();
+    let query = location
+        .and_then(|l| l.query::<CallsQuery>().ok())
+        .unwrap_or_default()
+        .cleaned();
+    let api_query = query.api();
+    let signed_in = session.me().is_some();
+
+    let agents = use_state(|| Load::<Vec<Agent>>::Loading);
+    let calls = use_state(|| Load::<CallPage>::Loading);
+    let retry = use_state(|| 0_u32);
+    let seq = use_mut_ref(|| 0_u32);
+    let agent_select = use_node_ref();
+    let outcome_select = use_node_ref();
+
+    {
+        // Once a person has used a select, its options' `selected` no longer
+        // moves it: set the value the URL says (e.g. after "Clear filters").
+        let (agent_select, outcome_select) = (agent_select.clone(), outcome_select.clone());
+        let agents_loaded = matches!(&*agents, Load::Loaded(_));
+        use_effect_with(
+            (
+                query.agent_id.clone().unwrap_or_default(),
+                query.outcome.clone().unwrap_or_default(),
+                agents_loaded,
+            ),
+            move |(agent_id, outcome, _)| {
+                if let Some(select) = agent_select.cast::<HtmlSelectElement>() {
+                    select.set_value(agent_id);
+                }
+                if let Some(select) = outcome_select.cast::<HtmlSelectElement>() {
+                    select.set_value(outcome);
+                }
+            },
+        );
+    }
+
+    {
+        let (agents, session) = (agents.clone(), session.clone());
+        use_effect_with(signed_in, move |signed_in| {
+            if *signed_in {
+                let api = session.api();
+                yew::platform::spawn_local(async move {
+                    match api.agents().await {
+                        Ok(list) => agents.set(Load::Loaded(list.agents)),
+                        Err(e) if e.is_unauthenticated() => {
+                            session.dispatch(SessionAction::SignedOut)
+                        }
+                        Err(e) => agents.set(Load::Failed(e)),
+                    }
+                });
+            }
+        });
+    }
+
+    {
+        let (calls, session) = (calls.clone(), session.clone());
+        use_effect_with(
+            (api_query.clone(), signed_in, *retry),
+            move |(q, signed_in, _)| {
+                if *signed_in {
+                    let this = {
+                        let mut s = seq.borrow_mut();
+                        *s += 1;
+                        *s
+                    };
+                    calls.set(Load::Loading);
+                    let api = session.api();
+                    let q = q.clone();
+                    yew::platform::spawn_local(async move {
+                        let result = api.calls(&q).await;
+                        if *seq.borrow() != this {
+                            return; // newer filters were asked for
+                        }
+                        match result {
+                            Ok(p) => calls.set(Load::Loaded(p)),
+                            Err(e) if e.is_unauthenticated() => {
+                                session.dispatch(SessionAction::SignedOut)
+                            }
+                            Err(e) => calls.set(Load::Failed(e)),
+                        }
+                    });
+                }
+            },
+        );
+    }
+
+    if let Err(other) = gate {
+        return other;
+    }
+
+    let go = {
+        let navigator = navigator.clone();
+        Rc::new(move |q: CallsQuery| {
+            if let Some(nav) = &navigator {
+                let _ = nav.push_with_query(&Route::Calls, &q.cleaned());
+            }
+        })
+    };
+    // A filter changed: back to page 1.
+    let set_filter = |apply: fn(&mut CallsQuery, String)| {
+        let (go, query) = (go.clone(), query.clone());
+        move |value: String| {
+            let mut next = query.clone();
+            apply(&mut next, value);
+            next.page = None;
+            go(next);
+        }
+    };
+    let on_select = |apply: fn(&mut CallsQuery, String)| {
+        let set = set_filter(apply);
+        Callback::from(move |e: Event| set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+    let on_date = |apply: fn(&mut CallsQuery, String)| {
+        let set = set_filter(apply);
+        Callback::from(move |e: Event| set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let clear = {
+        let go = go.clone();
+        Callback::from(move |_: MouseEvent| go(CallsQuery::default()))
+    };
+    let onsubmit = Callback::from(|e: SubmitEvent| e.prevent_default());
+
+    let agent_options = match &*agents {
+        Load::Loaded(list) => list.clone(),
+        _ => Vec::new(),
+    };
+    let selected_agent = query.agent_id.clone().unwrap_or_default();
+    let unknown_agent = !selected_agent.is_empty()
+        && matches!(&*agents, Load::Loaded(_))
+        && !agent_options
+            .iter()
+            .any(|a| a.id.to_string() == selected_agent);
+    let selected_outcome = query.outcome.clone().unwrap_or_default();
+
+    let filters = html! {
+        <form class="filters" role="search" aria-label="Filter calls" onsubmit={onsubmit} data-testid="call-filters">
+            <div class="field">
+                <label for="agent_id">{ "Agent" }</label>
+                <select id="agent_id" name="agent_id" ref={agent_select.clone()} onchange={on_select(|q, v| q.agent_id = Some(v))}>
+                    <option value="" selected={selected_agent.is_empty()}>{ "All agents" }</option>
+                    if unknown_agent {
+                        <option value={selected_agent.clone()} selected=true>{ "Deleted agent" }</option>
+                    }
+                    { for agent_options.iter().map(|a| {
+                        let id = a.id.to_string();
+                        html! {
+                            <option value={id.clone()} selected={id == selected_agent}>{ &a.name }</option>
+                        }
+                    }) }
+                </select>
+            </div>
+            <div class="field">
+                <label for="from">{ "From" }</label>
+                <input type="date" id="from" name="from" value={query.from.clone().unwrap_or_default()}
+                    onchange={on_date(|q, v| q.from = Some(v))} />
+            </div>
+            <div class="field">
+                <label for="to">{ "To" }</label>
+                <input type="date" id="to" name="to" value={query.to.clone().unwrap_or_default()}
+                    onchange={on_date(|q, v| q.to = Some(v))} />
+            </div>
+            <div class="field">
+                <label for="outcome">{ "Outcome" }</label>
+                <select id="outcome" name="outcome" ref={outcome_select.clone()} onchange={on_select(|q, v| q.outcome = Some(v))}>
+                    <option value="" selected={selected_outcome.is_empty()}>{ "All outcomes" }</option>
+                    { for OUTCOMES.iter().map(|(value, label)| html! {
+                        <option value={*value} selected={*value == selected_outcome}>{ *label }</option>
+                    }) }
+                </select>
+            </div>
+            if query.has_filters() {
+                <div class="filters-clear">
+                    <button type="button" class="btn btn-secondary" id="clear-filters" onclick={clear}>
+                        { "Clear filters" }
+                    </button>
+                </div>
+            }
+        </form>
+    };
+
+    let body = match &*calls {
+        Load::Loading => html! { <Loading label="Loading calls…" /> },
+        Load::Failed(e) => {
+            let again = {
+                let retry = retry.clone();
+                Callback::from(move |_: MouseEvent| retry.set(*retry + 1))
+            };
+            html! {
+                <>
+                    { failure(e) }
+                    <div class="actions">
+                        <button type="button" class="btn btn-secondary" onclick={again}>{ "Try again" }</button>
+                    </div>
+                </>
+            }
+        }
+        Load::Loaded(p) => {
+            let onchange = {
+                let (go, query) = (go.clone(), query.clone());
+                Callback::from(move |to: i64| {
+                    let mut next = query.clone();
+                    next.page = Some(to.max(1));
+                    go(next);
+                })
+            };
+            let rows = p.calls.iter().map(|c| {
+                let id = c.id.to_string();
+                let open = {
+                    let navigator = navigator.clone();
+                    let id = id.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        if let Some(nav) = &navigator {
+                            nav.push(&Route::Call { id: id.clone() });
+                        }
+                    })
+                };
+                // The link is for keyboards and "open in new tab"; a plain
+                // click bubbles to the row, which navigates in the app.
+                let link_click = Callback::from(|e: MouseEvent| {
+                    if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0) {
+                        e.prevent_default();
+                    } else {
+                        e.stop_propagation();
+                    }
+                });
+                let when = c.started_at.as_ref().unwrap_or(&c.created_at);
+                html! {
+                    <tr class="call-row clickable" data-testid="call-row" data-call-id={id.clone()}
+                        onclick={open} key={id.clone()}>
+                        <td data-label="When">
+                            <a href={format!("/calls/{id}")} onclick={link_click}>{ fmt_local(when) }</a>
+                        </td>
+                        <td data-label="Agent">
+                            { c.agent_name.clone().unwrap_or_else(|| "Deleted agent".into()) }
+                        </td>
+                        <td data-label="Caller">
+                            { c.caller.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into()) }
+                        </td>
+                        <td data-label="Duration" class="num">{ fmt_clock(c.duration_seconds) }</td>
+                        <td data-label="Outcome">{ outcome_badge(&c.outcome) }</td>
+                        <td data-label="Credits" class="num">{ minutes(c.charged_seconds) }</td>
+                        <td data-label="Summary" class="wrap summary-cell">
+                            { match c.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+                                Some(s) => html! { <span title={s.to_string()}>{ truncate(s, SUMMARY_CHARS) }</span> },
+                                None => html! { <span class="muted">{ "—" }</span> },
+                            } }
+                        </td>
+                    </tr>
+                }
+            });
+            html! {
+                <>
+                    <p class="muted" data-testid="calls-total">
+                        { format!("{} call{}", p.total, if p.total == 1 { "" } else { "s" }) }
+                    </p>
+                    if p.calls.is_empty() {
+                        <p class="empty" data-testid="calls-empty">
+                            { if query.has_filters() {
+                                "No calls match these filters."
+                            } else {
+                                "No calls yet. Once your agent has a phone number, its calls show up here."
+                            } }
+                        </p>
+                    } else {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="calls-table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{ "When" }</th>
+                                        <th scope="col">{ "Agent" }</th>
+                                        <th scope="col">{ "Caller" }</th>
+                                        <th scope="col" class="num">{ "Duration" }</th>
+                                        <th scope="col">{ "Outcome" }</th>
+                                        <th scope="col" class="num">{ "Credits" }</th>
+                                        <th scope="col">{ "Summary" }</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{ for rows }</tbody>
+                            </table>
+                        </div>
+                    }
+                    <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section class="card card-wide" data-testid="calls-page">
+            <h1 class="card-title">{ "Calls" }</h1>
+            <p class="card-subtitle">{ "Every call your receptionist took. Click a call to read the conversation." }</p>
+            { filters }
+            { body }
+        </section>
+    }
+}
+
+// ---- detail --------------------------------------------------------------------
+
+#[derive(Properties, PartialEq)]
+pub struct CallDetailProps {
+    pub id: String,
+}
+
+fn turn_view(turn: &Turn) -> Html {
+    let (class, who) = match turn.role.as_str() {
+        "assistant" | "bot" => ("turn-assistant", "Receptionist"),
+        "caller" | "user" | "customer" => ("turn-caller", "Caller"),
+        "tool" => ("turn-tool", "Lookup"),
+        _ => ("turn-system", "Note"),
+    };
+    let at = fmt_clock(turn.at_ms.max(0) / 1000);
+    html! {
+        <li class={classes!("turn", class)} data-role={turn.role.clone()}>
+            <div class="turn-meta">
+                <span class="turn-who">{ who }</span>
+                <span class="turn-at">{ at }</span>
+            </div>
+            <p class="turn-text">{ &turn.text }</p>
+        </li>
+    }
+}
+
+#[function_component(CallDetailPage)]
+pub fn call_detail_page(props: &CallDetailProps) -> Html {
+    let session = use_session();
+    let gate = use_signed_in();
+    let signed_in = session.me().is_some();
+    let id = Uuid::parse_str(props.id.trim()).ok();
+    let detail = use_state(|| Load::<CallDetail>::Loading);
+
+    {
+        let (detail, session) = (detail.clone(), session.clone());
+        use_effect_with((id, signed_in), move |(id, signed_in)| {
+            if *signed_in {
+                match *id {
+                    None => detail.set(Load::Failed(crate::api::ApiError {
+                        status: 404,
+                        code: "not_found".into(),
+                        message: "There is no call with this id.".into(),
+                        fields: Default::default(),
+                        retry_after: None,
+                    })),
+                    Some(id) => {
+                        detail.set(Load::Loading);
+                        let api = session.api();
+                        yew::platform::spawn_local(async move {
+                            match api.call(id).await {
+                                Ok(d) => detail.set(Load::Loaded(d)),
+                                Err(e) if e.is_unauthenticated() => {
+                                    session.dispatch(SessionAction::SignedOut)
+                                }
+                                Err(e) => detail.set(Load::Failed(e)),
+                            }
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    if let Err(other) = gate {
+        return other;
+    }
+
+    let back = html! {
+        <div class="actions">
+            <Link<Route> to={Route::Calls} classes="btn btn-secondary">{ "← All calls" }</Link<Route>>
+        </div>
+    };
+
+    let d = match &*detail {
+        Load::Loading => return html! { <Loading label="Loading the call…" /> },
+        Load::Failed(e) if e.status == 404 => {
+            return html! {
+                <Card title="Call not found" narrow=true testid="call-not-found">
+                    <p>{ "We couldn't find this call." }</p>
+                    { back }
+                </Card>
+            }
+        }
+        Load::Failed(e) => {
+            return html! {
+                <Card title="Call" narrow=true>
+                    { failure(e) }
+                    { back }
+                </Card>
+            }
+        }
+        Load::Loaded(d) => d,
+    };
+    let c = &d.call;
+    let caller = c.caller.clone().filter(|s| !s.is_empty());
+    let title = match &caller {
+        Some(number) => format!("Call from {number}"),
+        None => "Call".to_string(),
+    };
+    let started = c.started_at.as_ref().unwrap_or(&c.created_at);
+    let agent = match (c.agent_id, &c.agent_name) {
+        (Some(id), Some(name)) => html! {
+            <Link<Route> to={Route::Agent { id: id.to_string() }}>{ name }</Link<Route>>
+        },
+        (_, Some(name)) => html! { { name } },
+        _ => html! { <span class="muted">{ "Deleted agent" }</span> },
+    };
+
+    html! {
+        <div class="stack" data-testid="call-detail">
+            <section class="card">
+                <p class="eyebrow">{ "Call" }</p>
+                <h1 class="card-title">{ title }</h1>
+                <dl class="details">
+                    <div><dt>{ "Agent" }</dt><dd data-testid="call-agent">{ agent }</dd></div>
+                    <div>
+                        <dt>{ "Caller" }</dt>
+                        <dd data-testid="call-caller">
+                            { match &caller {
+                                Some(n) => html! { <a href={format!("tel:{n}")}>{ n }</a> },
+                                None => html! { <span class="muted">{ "Unknown" }</span> },
+                            } }
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>{ "Number called" }</dt>
+                        <dd data-testid="call-number">{ d.number.clone().unwrap_or_else(|| "—".into()) }</dd>
+                    </div>
+                    <div><dt>{ "Started" }</dt><dd data-testid="call-started">{ fmt_local(started) }</dd></div>
+                    <div><dt>{ "Duration" }</dt><dd data-testid="call-duration">{ fmt_clock(c.duration_seconds) }</dd></div>
+                    <div><dt>{ "Outcome" }</dt><dd data-testid="call-outcome">{ outcome_badge(&c.outcome) }</dd></div>
+                    <div>
+                        <dt>{ "Ended because" }</dt>
+                        <dd data-testid="call-ended-reason">
+                            { c.ended_reason.as_deref().map(ended_reason_label).filter(|s| !s.is_empty())
+                                .unwrap_or_else(|| "—".into()) }
+                        </dd>
+                    </div>
+                    <div><dt>{ "Credits charged" }</dt><dd data-testid="call-charged">{ minutes(c.charged_seconds) }</dd></div>
+                </dl>
+                { back }
+            </section>
+            <section class="card" aria-labelledby="summary-title">
+                <h2 class="card-title" id="summary-title">{ "Summary" }</h2>
+                { match c.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+                    Some(s) => html! { <p class="call-summary" id="call-summary">{ s }</p> },
+                    None => html! { <p class="muted" id="call-summary">{ "No summary for this call." }</p> },
+                } }
+            </section>
+            <section class="card" aria-labelledby="recording-title">
+                <h2 class="card-title" id="recording-title">{ "Recording" }</h2>
+                { match &d.recording_url {
+                    Some(url) => html! {
+                        <div class="recording">
+                            <audio controls=true preload="none" src={url.clone()} id="call-audio">
+                                { "Your browser can't play this recording here; use the link below." }
+                            </audio>
+                            <p>
+                                <a href={url.clone()} id="recording-link" target="_blank" rel="noopener noreferrer">
+                                    { "Open the recording" }
+                                    <span class="visually-hidden">{ " (opens in a new tab)" }</span>
+                                </a>
+                            </p>
+                        </div>
+                    },
+                    None => html! { <p class="muted">{ "No recording for this call." }</p> },
+                } }
+            </section>
+            <section class="card" aria-labelledby="conversation-title">
+                <h2 class="card-title" id="conversation-title">{ "Conversation" }</h2>
+                if d.transcript.is_empty() {
+                    <p class="muted" data-testid="no-transcript">{ "No conversation was recorded for this call." }</p>
+                } else {
+                    <ol class="conversation" data-testid="conversation">
+                        { for d.transcript.iter().map(turn_view) }
+                    </ol>
+                }
+            </section>
+        </div>
+    }
+}
