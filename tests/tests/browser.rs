@@ -123,3 +123,57 @@ async fn an_owner_buys_a_pack_from_the_credits_page_and_sees_the_new_balance() {
         .await
         .starts_with(&format!("{base}/credits/success")));
 }
+
+#[tokio::test]
+async fn an_owner_creates_an_agent_gets_a_number_and_sees_a_finished_simulated_call_in_history() {
+    let base = &env().base_url;
+    provision_numbers(1).await;
+    let (_owner, email) = signed_up_owner("browser-agent").await;
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{base}/login")).await;
+    browser.log_in(&email, "river-stone-maple-42").await;
+    browser.find("[data-testid=business-name]").await;
+
+    browser.goto(&format!("{base}/agents")).await;
+    browser
+        .find(".template-card[data-template=\"support\"] .use-template")
+        .await
+        .click()
+        .await;
+    browser.find("#create-agent").await.click().await;
+    browser.find("#agent-title").await;
+    // Keyboard, as the sticky save bar may cover the button where the
+    // driver scrolls it to.
+    browser.find("#add-faq").await.type_text("\u{E007}").await;
+    browser
+        .find("#profile-faqs-0-question")
+        .await
+        .type_text("Do you have parking?")
+        .await;
+    browser
+        .find("#profile-faqs-0-answer")
+        .await
+        .type_text("Yes, free parking behind the bakery.")
+        .await;
+    browser.find("#agent-save").await.click().await;
+    browser.wait_for_text("#agent-saved", "Saved").await;
+    browser.find("#take-number").await.type_text("\u{E007}").await;
+    let number = browser.wait_for_text("#agent-number", "+1").await;
+    browser.find("#test-call").await;
+    browser.screenshot("agent-with-number").await;
+
+    let record = simulate_call(json!({
+        "number": number.trim(), "scenario": "faq", "question": "Do you have parking?"
+    }))
+    .await;
+    assert_eq!(record["status"], "ended", "{record}");
+
+    browser.goto(&format!("{base}/calls")).await;
+    browser.wait_for_text(".call-row", "Answered").await;
+    browser.find(".call-row a").await.click().await;
+    browser.find("#call-summary").await;
+    browser
+        .wait_for_text("[data-testid=conversation]", "free parking behind the bakery")
+        .await;
+    browser.screenshot("call-detail").await;
+}
