@@ -157,7 +157,11 @@ async fn an_owner_creates_an_agent_gets_a_number_and_sees_a_finished_simulated_c
         .await;
     browser.find("#agent-save").await.click().await;
     browser.wait_for_text("#agent-saved", "Saved").await;
-    browser.find("#take-number").await.type_text("\u{E007}").await;
+    browser
+        .find("#take-number")
+        .await
+        .type_text("\u{E007}")
+        .await;
     let number = browser.wait_for_text("#agent-number", "+1").await;
     browser.find("#test-call").await;
     browser.screenshot("agent-with-number").await;
@@ -173,7 +177,10 @@ async fn an_owner_creates_an_agent_gets_a_number_and_sees_a_finished_simulated_c
     browser.find(".call-row a").await.click().await;
     browser.find("#call-summary").await;
     browser
-        .wait_for_text("[data-testid=conversation]", "free parking behind the bakery")
+        .wait_for_text(
+            "[data-testid=conversation]",
+            "free parking behind the bakery",
+        )
         .await;
     browser.screenshot("call-detail").await;
 }

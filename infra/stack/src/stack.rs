@@ -660,6 +660,8 @@ impl Stack {
                 &ProcSpec::new("vapi-sandbox", &vapi_sandbox)
                     .args(["--port", &opts.vapi_port.to_string()])
                     .args(["--server-url", &vapi_server_url])
+                    .arg("--state-file")
+                    .arg(opts.data_dir.join("vapi-sandbox.json"))
                     .env("VAPI_SANDBOX_API_KEY", SANDBOX_VAPI_API_KEY)
                     .env("VAPI_SANDBOX_WEBHOOK_SECRET", SANDBOX_VAPI_WEBHOOK_SECRET)
                     .env("VAPI_SANDBOX_AUTH", "secret")

@@ -98,6 +98,9 @@ pub struct Config {
     pub hang_after: Duration,
     /// The `orgId` on every object (a random uuid per sandbox).
     pub org_id: String,
+    /// Where assistants, tools and numbers are kept across restarts (a
+    /// snapshot written within a second of a change); `None`: memory only.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -113,6 +116,7 @@ impl Config {
             assistant_request_timeout: Duration::from_millis(7500),
             hang_after: Duration::from_secs(2),
             org_id: uuid::Uuid::new_v4().to_string(),
+            state_file: None,
         }
     }
 }
@@ -136,11 +140,18 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let state = match &cfg.state_file {
+        Some(path) => load_state(path)?,
+        None => State::default(),
+    };
     let app = Arc::new(App {
         cfg,
-        state: Mutex::new(State::default()),
+        state: Mutex::new(state),
         http,
     });
+    if let Some(path) = app.cfg.state_file.clone() {
+        tokio::spawn(keep_state(app.clone(), path));
+    }
     loop {
         let stream = match listener.accept().await {
             Ok((s, _)) => s,
@@ -233,6 +244,58 @@ impl State {
                 }
             }
         }
+    }
+}
+
+/// The persistent part of the state: assistants, tools and numbers (calls
+/// live in the product's own history).
+fn snapshot(state: &State) -> Value {
+    json!({
+        "assistants": state.assistants,
+        "tools": state.tools,
+        "numbers": state.numbers.iter().map(|n| json!({
+            "obj": n.obj, "created_ms": n.created_ms, "activated": n.activated,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn load_state(path: &std::path::Path) -> anyhow::Result<State> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(e) => anyhow::bail!("read {}: {e}", path.display()),
+    };
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a sandbox state: {e}", path.display()))?;
+    let list = |k: &str| v[k].as_array().cloned().unwrap_or_default();
+    Ok(State {
+        assistants: list("assistants"),
+        tools: list("tools"),
+        numbers: list("numbers")
+            .into_iter()
+            .map(|n| Number {
+                obj: n["obj"].clone(),
+                created_ms: n["created_ms"].as_i64().unwrap_or_default(),
+                activated: n["activated"].as_bool().unwrap_or(false),
+            })
+            .collect(),
+        calls: Vec::new(),
+    })
+}
+
+/// Writes the snapshot (atomically) whenever it changed, checking each second.
+async fn keep_state(app: Arc<App>, path: std::path::PathBuf) {
+    let mut written = String::new();
+    loop {
+        let text = snapshot(&app.lock()).to_string();
+        if text != written {
+            let tmp = path.with_extension("tmp");
+            match std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &path)) {
+                Ok(()) => written = text,
+                Err(e) => eprintln!("vapi-sandbox: saving {}: {e}", path.display()),
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

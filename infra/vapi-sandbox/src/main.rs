@@ -42,6 +42,9 @@ struct Cli {
     /// How long a new `provider: vapi` number stays `activating`.
     #[arg(long, env = "VAPI_SANDBOX_ACTIVATION_MS", default_value_t = DEFAULT_ACTIVATION_MS)]
     activation_ms: u64,
+    /// Keep assistants, tools and numbers in this JSON file across restarts.
+    #[arg(long, env = "VAPI_SANDBOX_STATE_FILE")]
+    state_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     cfg.auth = cli.auth;
     cfg.webhook_secret = cli.webhook_secret;
     cfg.activation = Duration::from_millis(cli.activation_ms);
+    cfg.state_file = cli.state_file;
     println!(
         "Vapi sandbox listening on http://127.0.0.1:{port} (API base {}, controls {}/_sandbox); messages to {} with auth {}",
         cfg.public_url,
