@@ -567,3 +567,86 @@ async fn a_released_number_goes_back_to_the_pool_and_then_routes_nowhere() {
     let pool = numbers::pool(&app).await.unwrap();
     assert_eq!(pool.available, 1);
 }
+
+#[tokio::test]
+async fn knowledge_base_transfer_destination_and_legacy_function_calls_are_answered() {
+    let app = testing::app().await;
+    let (account, agent, number) = agent_with_number(&app).await;
+    send(&app, assistant_request("call-k", &number)).await;
+    let kb = send(
+        &app,
+        json!({"type": "knowledge-base-request", "call": {"id": "call-k", "phoneNumberId": number},
+            "messages": [{"role": "assistant", "content": "How can I help?"},
+                         {"role": "user", "content": "Do you have parking?"}]}),
+    )
+    .await;
+    let documents = kb["documents"].as_array().unwrap();
+    assert!(!documents.is_empty(), "{kb}");
+    assert!(documents[0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("free parking behind the shop"));
+    assert!(documents[0]["uuid"].is_string() && documents[0]["similarity"].is_number());
+
+    let legacy = send(
+        &app,
+        json!({"type": "function-call", "call": {"id": "call-k", "phoneNumberId": number},
+            "functionCall": {"name": "lookup_business_info", "parameters": "{\"query\": \"drain cleaning price\"}"}}),
+    )
+    .await;
+    assert!(
+        legacy["result"].as_str().unwrap().contains("from $120"),
+        "{legacy}"
+    );
+
+    let transfer = json!({"type": "transfer-destination-request",
+        "call": {"id": "call-k", "customer": {"number": "+14155550123"}}, "artifact": {"messages": []},
+        "assistant": {"name": "Acme receptionist"}});
+    assert!(send(&app, transfer.clone()).await["error"].is_string());
+    let mut p = profile();
+    p.fallback_phone = "+14155550100".into();
+    agents::update(
+        &app,
+        account,
+        agent,
+        AgentPatch {
+            profile: Some(p),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let answer = send(&app, transfer).await;
+    assert_eq!(answer["destination"]["type"], "number");
+    assert_eq!(answer["destination"]["number"], "+14155550100");
+}
+
+#[tokio::test]
+async fn the_reference_tool_calls_example_gets_an_error_result_for_a_tool_we_do_not_have() {
+    let app = testing::app().await;
+    let (_, _, number) = agent_with_number(&app).await;
+    // Verbatim shape of the reference's example (check_availability comes
+    // with the calendar issue): one error result with the exact id.
+    let call = json!({"id": "call_Xq1YbT7kLm2", "type": "function",
+        "function": {"name": "check_availability", "arguments": {"date": "2026-01-05", "service": "drain cleaning"}}});
+    let answer = send(
+        &app,
+        json!({"type": "tool-calls", "timestamp": 1767268861500u64,
+            "toolCalls": [call], "toolCallList": [call],
+            "toolWithToolCallList": [{"type": "function", "async": false,
+                "function": {"name": "check_availability", "description": "List free slots",
+                    "parameters": {"type": "object", "properties": {"date": {"type": "string"}}, "required": ["date"]}},
+                "server": {"url": "https://api.kametrix.example/vapi/tools"}, "messages": [], "toolCall": call}],
+            "artifact": {"messages": [{"role": "user", "message": "Can someone come Monday?", "time": 1767268858000u64}]},
+            "call": {"id": "0199a1b2-7c3d-7e4f-9a0b-1c2d3e4f5a6b", "type": "inboundPhoneCall", "status": "in-progress",
+                     "phoneNumberId": number, "customer": {"number": "+14155550123"}},
+            "phoneNumber": {"id": number, "number": "+14155550199"}, "customer": {"number": "+14155550123"},
+            "assistant": {"name": "Acme receptionist"}}),
+    )
+    .await;
+    assert_eq!(
+        answer["results"],
+        json!([{"toolCallId": "call_Xq1YbT7kLm2", "name": "check_availability",
+                "error": "There is no tool named check_availability."}])
+    );
+}

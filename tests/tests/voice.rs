@@ -125,6 +125,11 @@ async fn a_caller_asks_an_faq_and_the_receptionist_answers_from_the_profile() {
             .any(|s| s.contains("free parking behind the salon")),
         "the answer comes from the profile: {said:?}"
     );
+    let agent_now = owner.get(&format!("/api/agents/{agent}")).await;
+    assert_eq!(
+        agent_now.json["number"]["status"], "active",
+        "the owner sees the number go live once Vapi has activated it"
+    );
     let call = history_call(&owner, &agent).await;
     assert_eq!(call["outcome"], "answered");
     assert_eq!(call["duration_seconds"], 50);

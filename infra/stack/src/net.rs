@@ -25,9 +25,22 @@ pub fn free_port() -> Result<u16> {
         .port())
 }
 
+/// Where the kernel starts handing out ports for outgoing connections and
+/// port-0 binds (Linux: `ip_local_port_range`).
+fn ephemeral_start() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768)
+}
+
 /// The first of `n` consecutive free ports, from a pseudo-random start so
-/// that parallel test stacks rarely collide.
+/// that parallel test stacks rarely collide. The range lies below the
+/// kernel's ephemeral range, so that no outgoing connection or port-0 bind
+/// ([`free_port`]) takes one of its ports before its function binds it.
 pub fn free_port_range(n: u16) -> Result<u16> {
+    let (low, high) = (10_000u16, ephemeral_start().max(10_000 + 2 * n));
+    let span = (high - low - n) as u64;
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -40,7 +53,7 @@ pub fn free_port_range(n: u16) -> Result<u16> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let base = 20000 + (x % 30000) as u16;
+        let base = low + (x % span) as u16;
         if (base..base + n).all(port_is_free) {
             return Ok(base);
         }

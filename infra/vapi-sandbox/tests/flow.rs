@@ -1112,3 +1112,31 @@ async fn controls_validate_requests_and_pages_show_escaped_calls() {
     assert_eq!(s, 200);
     assert!(live.contains("faq"));
 }
+
+#[tokio::test]
+async fn a_restarted_sandbox_with_a_state_file_still_knows_its_numbers() {
+    let dir = std::env::temp_dir().join(format!("vapi-state-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let first = sandbox(|c| c.state_file = Some(file.clone())).await;
+    let n = first.number(json!({"numberDesiredAreaCode": "212"})).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains(n["id"].as_str().unwrap())) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the state file was not written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let second = sandbox(|c| c.state_file = Some(file.clone())).await;
+    let (status, again) = second
+        .api(
+            "GET",
+            &format!("/phone-number/{}", n["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["number"], n["number"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -149,9 +149,17 @@ pub async fn list(app: &App, account_id: Uuid) -> Result<AgentList> {
     })
 }
 
+/// One of the account's agents. While its number is still activating at
+/// Vapi, Vapi is asked first, so the owner sees when it goes live.
 pub async fn get(app: &App, account_id: Uuid, id: Uuid) -> Result<Agent> {
-    let db = app.db.get().await?;
-    fetch_view(app, &db, account_id, id).await
+    let agent = fetch_view(app, &app.db.get().await?, account_id, id).await?;
+    match &agent.number {
+        Some(n) if n.status == "activating" => {
+            crate::numbers::refresh_activating(app, Some(n.id)).await?;
+            fetch_view(app, &app.db.get().await?, account_id, id).await
+        }
+        _ => Ok(agent),
+    }
 }
 
 /// The editable fields of an agent, checked together.

@@ -48,30 +48,48 @@ fn number(row: &tokio_postgres::Row) -> PhoneNumber {
     }
 }
 
-/// The whole pool. Numbers still activating are asked about at Vapi first.
-pub async fn pool(app: &App) -> Result<NumberPool> {
-    let db = app.db.get().await?;
-    let activating = db
+/// Asks Vapi about numbers still activating (all, or just `only`) and
+/// stores the status it answers. Vapi being unreachable is not an error
+/// here: the stored status stays until the next look.
+pub async fn refresh_activating(app: &App, only: Option<Uuid>) -> Result<()> {
+    // No connection is held while Vapi is asked.
+    let activating: Vec<(Uuid, String)> = app
+        .db
+        .get()
+        .await?
         .query(
-            "SELECT id, vapi_id FROM phone_numbers WHERE status = 'activating'",
-            &[],
+            "SELECT id, vapi_id FROM phone_numbers
+             WHERE status = 'activating' AND ($1::uuid IS NULL OR id = $1)",
+            &[&only],
         )
-        .await?;
-    for row in activating {
-        let (id, vapi_id): (Uuid, String) = (row.get(0), row.get(1));
+        .await?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    for (id, vapi_id) in activating {
         match client::get_number(app, &vapi_id).await {
             Ok(n) => {
                 if let Some(status) = n.status.filter(|s| s != "activating") {
-                    db.execute(
-                        "UPDATE phone_numbers SET status = $2 WHERE id = $1",
-                        &[&id, &status],
-                    )
-                    .await?;
+                    app.db
+                        .get()
+                        .await?
+                        .execute(
+                            "UPDATE phone_numbers SET status = $2 WHERE id = $1",
+                            &[&id, &status],
+                        )
+                        .await?;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not refresh a number's status"),
         }
     }
+    Ok(())
+}
+
+/// The whole pool. Numbers still activating are asked about at Vapi first.
+pub async fn pool(app: &App) -> Result<NumberPool> {
+    refresh_activating(app, None).await?;
+    let db = app.db.get().await?;
     let rows = db
         .query(
             &format!("SELECT {POOL_COLUMNS} {POOL_FROM} ORDER BY n.created_at, n.number"),
@@ -97,7 +115,6 @@ pub async fn provision(app: &App, request: ProvisionNumbers) -> Result<NumberPoo
         "Provision 1 to 5 numbers at a time.",
     );
     v.finish()?;
-    let db = app.db.get().await?;
     for _ in 0..count {
         let created = client::create_number(app, &area_code).await?;
         let e164 = created
@@ -108,15 +125,17 @@ pub async fn provision(app: &App, request: ProvisionNumbers) -> Result<NumberPoo
             Some("blocked") => "blocked",
             _ => "activating",
         };
-        db.execute(
-            "INSERT INTO phone_numbers (vapi_id, number, area_code, status) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (vapi_id) DO NOTHING",
-            &[&created.id, &e164, &area_code, &status],
-        )
-        .await?;
+        app.db
+            .get()
+            .await?
+            .execute(
+                "INSERT INTO phone_numbers (vapi_id, number, area_code, status) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (vapi_id) DO NOTHING",
+                &[&created.id, &e164, &area_code, &status],
+            )
+            .await?;
         tracing::info!(number = %e164, "number provisioned into the pool");
     }
-    drop(db);
     pool(app).await
 }
 
@@ -165,6 +184,7 @@ pub async fn take(
         tracing::info!(%account_id, %agent_id, number_id = %id, "number taken from the pool");
     }
     tx.commit().await?;
+    drop(db);
     crate::agents::get(app, account_id, agent_id).await
 }
 
@@ -180,6 +200,7 @@ pub async fn release(app: &App, account_id: Uuid, agent_id: Uuid) -> Result<Agen
     .ok_or(Error::NotFound)?;
     release_in(&tx, agent_id).await?;
     tx.commit().await?;
+    drop(db);
     crate::agents::get(app, account_id, agent_id).await
 }
 
