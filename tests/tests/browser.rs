@@ -184,3 +184,47 @@ async fn an_owner_creates_an_agent_gets_a_number_and_sees_a_finished_simulated_c
         .await;
     browser.screenshot("call-detail").await;
 }
+
+#[tokio::test]
+async fn an_admin_sees_the_number_pool_and_pauses_an_owners_agent() {
+    let base = &env().base_url;
+    provision_numbers(1).await;
+    let (owner, _) = signed_up_owner("browser-admin-agents").await;
+    let name = format!("Front desk {}", &uuid_suffix());
+    let created = owner
+        .post("/api/agents", json!({"template": "support", "name": name}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_string();
+
+    let seed = kmx::ops::Seed::from_env();
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{base}/login")).await;
+    browser
+        .log_in(&seed.admin_email, &seed.admin_password)
+        .await;
+    browser.find("[data-testid=business-name]").await;
+    browser.goto(&format!("{base}/admin/numbers")).await;
+    browser
+        .wait_for_text("[data-testid=numbers-table]", "+1415")
+        .await;
+    browser.screenshot("admin-numbers").await;
+
+    browser.goto(&format!("{base}/admin/agents")).await;
+    browser.find("#q").await.type_text(&name).await;
+    browser
+        .wait_for_text("[data-testid=admin-agents-table]", &name)
+        .await;
+    browser
+        .find(".admin-agent-row .pause-agent")
+        .await
+        .type_text("\u{E007}")
+        .await;
+    browser.find(".admin-agent-row .resume-agent").await;
+    let agent = owner.get(&format!("/api/agents/{id}")).await;
+    assert_eq!(agent.json["status"], "paused", "{}", agent.text);
+}
+
+fn uuid_suffix() -> String {
+    unique_email("x").chars().skip(2).take(8).collect()
+}

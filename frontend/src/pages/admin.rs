@@ -1,33 +1,19 @@
 //! `/admin/users` and `/admin/users/:id`: admins browse every user; the
 //! detail page includes the account's credits (`admin_credits`).
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use gloo_timers::callback::Timeout;
-use serde::{Deserialize, Serialize};
 use shared::api::{AdminUserDetail, AdminUserPage};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::ApiError;
-use crate::components::{fmt_time, role_label, use_signed_in, Card, Load, Loading};
+use crate::components::{
+    fmt_time, role_label, set_load, use_list_query, use_signed_in, Card, Load, Loading, Pager,
+};
 use crate::pages::admin_credits::AdminCredits;
-use crate::session::{use_session, SessionAction};
+use crate::session::use_session;
 use crate::Route;
 
 const PER_PAGE: i64 = 25;
-const SEARCH_DEBOUNCE_MS: u32 = 350;
-
-/// The list's state lives in the URL: `/admin/users?q=…&page=…`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct ListQuery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    q: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    page: Option<i64>,
-}
 
 pub(crate) fn not_allowed() -> Html {
     html! {
@@ -67,32 +53,13 @@ pub fn admin_users_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let navigator = use_navigator();
-    let location = use_location();
-    let query = location
-        .and_then(|l| l.query::<ListQuery>().ok())
-        .unwrap_or_default();
-    let q = query.q.clone().unwrap_or_default().trim().to_string();
-    let page = query.page.unwrap_or(1).max(1);
+    // The list's state lives in the URL: `/admin/users?q=…&page=…`.
+    let search = use_list_query(Route::AdminUsers);
+    let (q, page) = (search.q.clone(), search.page);
     let is_admin = session.is_admin();
 
     let list = use_state(|| Load::<AdminUserPage>::Loading);
-    let search = use_state(|| q.clone());
-    // The `q` this page last put in the URL: a different one came from
-    // elsewhere (back button, a link) and replaces what is in the box.
-    let pushed_q = use_mut_ref(|| q.clone());
-    let debounce: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
     let request_seq = use_mut_ref(|| 0u32);
-
-    {
-        let search = search.clone();
-        let pushed_q = pushed_q.clone();
-        use_effect_with(q.clone(), move |q| {
-            if *pushed_q.borrow() != *q {
-                *pushed_q.borrow_mut() = q.clone();
-                search.set(q.clone());
-            }
-        });
-    }
 
     {
         let list = list.clone();
@@ -113,13 +80,7 @@ pub fn admin_users_page() -> Html {
                     if *request_seq.borrow() != seq {
                         return; // a newer search is under way
                     }
-                    match result {
-                        Ok(p) => list.set(Load::Loaded(p)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => list.set(Load::Failed(e)),
-                    }
+                    set_load(&session, result, |l| list.set(l));
                 });
             }
         });
@@ -132,61 +93,10 @@ pub fn admin_users_page() -> Html {
         return not_allowed();
     }
 
-    let go = {
-        let navigator = navigator.clone();
-        let pushed_q = pushed_q.clone();
-        Rc::new(move |q: String, page: i64| {
-            let q = q.trim().to_string();
-            *pushed_q.borrow_mut() = q.clone();
-            let query = ListQuery {
-                q: (!q.is_empty()).then_some(q),
-                page: (page > 1).then_some(page),
-            };
-            if let Some(nav) = &navigator {
-                let _ = nav.push_with_query(&Route::AdminUsers, &query);
-            }
-        })
-    };
-
-    let oninput = {
-        let search = search.clone();
-        let debounce = debounce.clone();
-        let go = go.clone();
-        Callback::from(move |e: InputEvent| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            search.set(value.clone());
-            let go = go.clone();
-            let timeout = Timeout::new(SEARCH_DEBOUNCE_MS, move || go(value, 1));
-            // Dropping the previous timeout cancels it.
-            *debounce.borrow_mut() = Some(timeout);
-        })
-    };
-
-    let onsubmit = {
-        let search = search.clone();
-        let debounce = debounce.clone();
-        let go = go.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            debounce.borrow_mut().take();
-            go((*search).clone(), 1);
-        })
-    };
-
     let body = match &*list {
         Load::Loading => html! { <Loading label="Loading users…" /> },
         Load::Failed(e) => failure(e),
         Load::Loaded(p) => {
-            let total_pages = ((p.total + p.per_page.max(1) - 1) / p.per_page.max(1)).max(1);
-            let current = p.page.max(1);
-            let prev = {
-                let (go, q) = (go.clone(), q.clone());
-                Callback::from(move |_: MouseEvent| go(q.clone(), current - 1))
-            };
-            let next = {
-                let (go, q) = (go.clone(), q.clone());
-                Callback::from(move |_: MouseEvent| go(q.clone(), current + 1))
-            };
             let rows = p.users.iter().map(|u| {
                 let id = u.id.to_string();
                 let open = {
@@ -250,13 +160,7 @@ pub fn admin_users_page() -> Html {
                             <tbody>{ for rows }</tbody>
                         </table>
                     </div>
-                    <nav class="pager" aria-label="Pages">
-                        <button type="button" class="btn btn-secondary" data-testid="prev-page"
-                            onclick={prev} disabled={current <= 1}>{ "← Previous" }</button>
-                        <span data-testid="page-info">{ format!("Page {current} of {total_pages}") }</span>
-                        <button type="button" class="btn btn-secondary" data-testid="next-page"
-                            onclick={next} disabled={current >= total_pages}>{ "Next →" }</button>
-                    </nav>
+                    <Pager page={p.page} total={p.total} per_page={p.per_page} onchange={search.onpage.clone()} />
                 </>
             }
         }
@@ -266,10 +170,10 @@ pub fn admin_users_page() -> Html {
         <section class="card card-wide" data-testid="admin-users-page">
             <h1 class="card-title">{ "Users" }</h1>
             <p class="card-subtitle">{ "Everyone with a Kametrix account. Click a row for details." }</p>
-            <form class="search" role="search" onsubmit={onsubmit}>
+            <form class="search" role="search" onsubmit={search.onsubmit}>
                 <label for="q" class="visually-hidden">{ "Search users" }</label>
                 <input id="q" name="q" type="search" placeholder="Search by email or business name"
-                    value={(*search).clone()} oninput={oninput} data-testid="users-search" />
+                    value={search.text} oninput={search.oninput} data-testid="users-search" />
                 <button type="submit" class="btn btn-primary">{ "Search" }</button>
             </form>
             { body }
@@ -300,13 +204,8 @@ pub fn admin_user_page(props: &AdminUserDetailProps) -> Html {
                 detail.set(Load::Loading);
                 let id = id.clone();
                 yew::platform::spawn_local(async move {
-                    match api.admin_user(&id).await {
-                        Ok(d) => detail.set(Load::Loaded(d)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => detail.set(Load::Failed(e)),
-                    }
+                    let result = api.admin_user(&id).await;
+                    set_load(&session, result, |l| detail.set(l));
                 });
             }
         });

@@ -1,21 +1,17 @@
 //! `/admin/agents?q=&page=` (every agent of every account; pause / resume)
 //! and `/admin/numbers` (the phone number pool; provision more).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
-use serde::{Deserialize, Serialize};
 use shared::api::{AdminAgent, AdminAgentPage, AgentStatus, NumberPool, ProvisionNumbers};
 use uuid::Uuid;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    field_error, fmt_date, invalid_fields, use_signed_in, Field, FormError, FormValues, Loading,
-    Pager, SubmitButton, Success,
+    field_error, fmt_date, invalid_fields, set_load, use_list_query, use_signed_in, Field,
+    FormError, FormValues, Load, Loading, Pager, SubmitButton, Success,
 };
 use crate::pages::admin::{failure, not_allowed};
 use crate::pages::agents::{status_badge, template_name};
@@ -23,52 +19,33 @@ use crate::session::{use_session, SessionAction};
 use crate::Route;
 
 const PER_PAGE: i64 = 25;
-const SEARCH_DEBOUNCE_MS: u32 = 350;
 /// `POST /api/admin/numbers` provisions 1 to this many numbers at once.
 const MAX_PROVISION: u32 = 5;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct ListQuery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    q: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    page: Option<i64>,
-}
-
 // ---- agents ----------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
-enum AgentsState {
-    Loading,
-    Loaded(AdminAgentPage),
-    Failed(ApiError),
-}
-
-enum AgentsAction {
-    Loading,
-    Loaded(AdminAgentPage),
-    Failed(ApiError),
+/// Changes to the agents list (`Load<AdminAgentPage>` is its reducer state).
+pub enum AgentsAction {
+    Set(Load<AdminAgentPage>),
     /// Paused or resumed: replace the row.
     Update(AdminAgent),
 }
 
-impl Reducible for AgentsState {
+impl Reducible for Load<AdminAgentPage> {
     type Action = AgentsAction;
 
     fn reduce(self: Rc<Self>, action: AgentsAction) -> Rc<Self> {
         Rc::new(match action {
-            AgentsAction::Loading => AgentsState::Loading,
-            AgentsAction::Loaded(p) => AgentsState::Loaded(p),
-            AgentsAction::Failed(e) => AgentsState::Failed(e),
+            AgentsAction::Set(state) => state,
             AgentsAction::Update(agent) => {
-                let AgentsState::Loaded(p) = &*self else {
+                let Load::Loaded(p) = &*self else {
                     return self;
                 };
                 let mut p = p.clone();
                 if let Some(a) = p.agents.iter_mut().find(|a| a.id == agent.id) {
                     *a = agent;
                 }
-                AgentsState::Loaded(p)
+                Load::Loaded(p)
             }
         })
     }
@@ -78,33 +55,14 @@ impl Reducible for AgentsState {
 pub fn admin_agents_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
-    let navigator = use_navigator();
-    let location = use_location();
-    let query = location
-        .and_then(|l| l.query::<ListQuery>().ok())
-        .unwrap_or_default();
-    let q = query.q.clone().unwrap_or_default().trim().to_string();
-    let page = query.page.unwrap_or(1).max(1);
+    let search = use_list_query(Route::AdminAgents);
+    let (q, page) = (search.q.clone(), search.page);
     let is_admin = session.is_admin();
 
-    let list = use_reducer(|| AgentsState::Loading);
-    let search = use_state(|| q.clone());
-    let pushed_q = use_mut_ref(|| q.clone());
-    let debounce: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    let list = use_reducer(|| Load::<AdminAgentPage>::Loading);
     let request_seq = use_mut_ref(|| 0u32);
     let busy = use_state(Vec::<Uuid>::new);
     let row_error = use_state(|| None::<(Uuid, String)>);
-
-    {
-        let search = search.clone();
-        let pushed_q = pushed_q.clone();
-        use_effect_with(q.clone(), move |q| {
-            if *pushed_q.borrow() != *q {
-                *pushed_q.borrow_mut() = q.clone();
-                search.set(q.clone());
-            }
-        });
-    }
 
     {
         let list = list.dispatcher();
@@ -118,20 +76,14 @@ pub fn admin_agents_page() -> Html {
                     *s += 1;
                     *s
                 };
-                list.dispatch(AgentsAction::Loading);
+                list.dispatch(AgentsAction::Set(Load::Loading));
                 let (q, page) = (q.clone(), *page);
                 yew::platform::spawn_local(async move {
                     let result = api.admin_agents(&q, page, PER_PAGE).await;
                     if *request_seq.borrow() != seq {
                         return;
                     }
-                    match result {
-                        Ok(p) => list.dispatch(AgentsAction::Loaded(p)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => list.dispatch(AgentsAction::Failed(e)),
-                    }
+                    set_load(&session, result, |l| list.dispatch(AgentsAction::Set(l)));
                 });
             }
         });
@@ -143,40 +95,6 @@ pub fn admin_agents_page() -> Html {
     if !is_admin {
         return not_allowed();
     }
-
-    let go = {
-        let navigator = navigator.clone();
-        let pushed_q = pushed_q.clone();
-        Rc::new(move |q: String, page: i64| {
-            let q = q.trim().to_string();
-            *pushed_q.borrow_mut() = q.clone();
-            let query = ListQuery {
-                q: (!q.is_empty()).then_some(q),
-                page: (page > 1).then_some(page),
-            };
-            if let Some(nav) = &navigator {
-                let _ = nav.push_with_query(&Route::AdminAgents, &query);
-            }
-        })
-    };
-
-    let oninput = {
-        let (search, debounce, go) = (search.clone(), debounce.clone(), go.clone());
-        Callback::from(move |e: InputEvent| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            search.set(value.clone());
-            let go = go.clone();
-            *debounce.borrow_mut() = Some(Timeout::new(SEARCH_DEBOUNCE_MS, move || go(value, 1)));
-        })
-    };
-    let onsubmit = {
-        let (search, debounce, go) = (search.clone(), debounce.clone(), go.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            debounce.borrow_mut().take();
-            go((*search).clone(), 1);
-        })
-    };
 
     let toggle = {
         let (session, list, busy, row_error) = (
@@ -219,13 +137,9 @@ pub fn admin_agents_page() -> Html {
     };
 
     let body = match &*list {
-        AgentsState::Loading => html! { <Loading label="Loading agents…" /> },
-        AgentsState::Failed(e) => failure(e),
-        AgentsState::Loaded(p) => {
-            let onchange = {
-                let (go, q) = (go.clone(), q.clone());
-                Callback::from(move |to: i64| go(q.clone(), to.max(1)))
-            };
+        Load::Loading => html! { <Loading label="Loading agents…" /> },
+        Load::Failed(e) => failure(e),
+        Load::Loaded(p) => {
             let rows = p.agents.iter().map(|a| {
                 let paused = a.status == AgentStatus::Paused;
                 let is_busy = busy.contains(&a.id);
@@ -297,7 +211,7 @@ pub fn admin_agents_page() -> Html {
                             </table>
                         </div>
                     }
-                    <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
+                    <Pager page={p.page} total={p.total} per_page={p.per_page} onchange={search.onpage.clone()} />
                 </>
             }
         }
@@ -307,10 +221,10 @@ pub fn admin_agents_page() -> Html {
         <section class="card card-wide" data-testid="admin-agents-page">
             <h1 class="card-title">{ "All agents" }</h1>
             <p class="card-subtitle">{ "Every agent of every account. Pausing an agent stops it answering calls until it is resumed." }</p>
-            <form class="search" role="search" onsubmit={onsubmit}>
+            <form class="search" role="search" onsubmit={search.onsubmit}>
                 <label for="q" class="visually-hidden">{ "Search agents" }</label>
                 <input id="q" name="q" type="search" placeholder="Search by agent or business name"
-                    value={(*search).clone()} oninput={oninput} data-testid="agents-search" />
+                    value={search.text} oninput={search.oninput} data-testid="agents-search" />
                 <button type="submit" class="btn btn-primary">{ "Search" }</button>
             </form>
             { body }
@@ -320,19 +234,12 @@ pub fn admin_agents_page() -> Html {
 
 // ---- numbers ---------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
-enum PoolState {
-    Loading,
-    Loaded(NumberPool),
-    Failed(ApiError),
-}
-
 #[function_component(AdminNumbersPage)]
 pub fn admin_numbers_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let is_admin = session.is_admin();
-    let pool = use_state(|| PoolState::Loading);
+    let pool = use_state(|| Load::<NumberPool>::Loading);
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
     let done = use_state(|| None::<String>);
@@ -344,13 +251,8 @@ pub fn admin_numbers_page() -> Html {
             if *is_admin {
                 let api = session.api();
                 yew::platform::spawn_local(async move {
-                    match api.admin_numbers().await {
-                        Ok(p) => pool.set(PoolState::Loaded(p)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => pool.set(PoolState::Failed(e)),
-                    }
+                    let result = api.admin_numbers().await;
+                    set_load(&session, result, |l| pool.set(l));
                 });
             }
         });
@@ -393,7 +295,7 @@ pub fn admin_numbers_page() -> Html {
                 count: Some(count),
             };
             let before = match &*pool {
-                PoolState::Loaded(p) => Some(p.numbers.len()),
+                Load::Loaded(p) => Some(p.numbers.len()),
                 _ => None,
             };
             busy.set(true);
@@ -419,7 +321,7 @@ pub fn admin_numbers_page() -> Html {
                             if added == 1 { "" } else { "s" },
                             p.available
                         )));
-                        pool.set(PoolState::Loaded(p));
+                        pool.set(Load::Loaded(p));
                     }
                     Err(e) if e.is_unauthenticated() => session.dispatch(SessionAction::SignedOut),
                     Err(e) => error.set(Some(e)),
@@ -436,9 +338,9 @@ pub fn admin_numbers_page() -> Html {
     };
 
     let table = match &*pool {
-        PoolState::Loading => html! { <Loading label="Loading numbers…" /> },
-        PoolState::Failed(e) => failure(e),
-        PoolState::Loaded(p) => html! {
+        Load::Loading => html! { <Loading label="Loading numbers…" /> },
+        Load::Failed(e) => failure(e),
+        Load::Loaded(p) => html! {
             <>
                 <p class="pool-count">
                     <strong id="numbers-available" data-testid="numbers-available">{ p.available }</strong>
@@ -505,7 +407,7 @@ pub fn admin_numbers_page() -> Html {
                     <FormError error={(*error).clone()} shown_fields={&["area_code", "count"][..]} />
                     <div class="form-grid form-grid-tight">
                         <Field name="area_code" label="Area code (optional)" inputmode="numeric" placeholder="e.g. 415"
-                            autocomplete="off" hint="Leave empty for any area code."
+                            autocomplete="off" hint="Leave empty for the default, 415 (San Francisco)."
                             error={field_error(&error, "area_code")} />
                         <Field name="count" label="How many (1–5)" input_type="number" inputmode="numeric"
                             value={(*count).clone()} oninput={on_count}

@@ -7,6 +7,7 @@
 //! input's `name` is that path and its `id` the path with `.`, `[` and `]`
 //! turned into `-` (`profile-hours-2-close`), so errors show at their input.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -21,7 +22,7 @@ use yew_router::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    field_error, use_signed_in, Card, Field, FormError, FormValues, Load, Loading,
+    field_error, set_load, use_signed_in, Card, Field, FormError, FormValues, Load, Loading,
 };
 use crate::pages::admin::failure;
 use crate::pages::agents::{focus_by_id, status_badge, template_name};
@@ -589,13 +590,8 @@ pub fn agent_page(props: &AgentPageProps) -> Html {
             });
             if !matches!(*catalog, Load::Loaded(_)) {
                 yew::platform::spawn_local(async move {
-                    match api2.templates().await {
-                        Ok(c) => catalog.set(Load::Loaded(c)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session2.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => catalog.set(Load::Failed(e)),
-                    }
+                    let result = api2.templates().await;
+                    set_load(&session2, result, |l| catalog.set(l));
                 });
             }
         });
@@ -1091,6 +1087,61 @@ fn on_remove(
     })
 }
 
+/// An "Add" button's `onclick`: appends an item with `push` and, once it is
+/// shown, focuses the input at `focus` (the new item's first field's path).
+fn on_add(
+    d: &Dispatcher,
+    pending_focus: &Rc<RefCell<Option<String>>>,
+    focus: String,
+    push: impl Fn(&mut Draft) + 'static,
+) -> Callback<MouseEvent> {
+    let (pending_focus, focus, push) = (pending_focus.clone(), path_id(&focus), on_click(d, push));
+    Callback::from(move |e: MouseEvent| {
+        *pending_focus.borrow_mut() = Some(focus.clone());
+        push.emit(e);
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct ListEditorProps {
+    /// `closures`: the card is `data-testid="closures-editor"`, its title
+    /// `#closures-title`.
+    name: AttrValue,
+    title: AttrValue,
+    subtitle: AttrValue,
+    /// The errors about the whole list ([`list_error`]).
+    error: Html,
+    /// Shown instead of the rows when there are none.
+    empty: Option<AttrValue>,
+    add_id: AttrValue,
+    add_label: AttrValue,
+    onadd: Callback<MouseEvent>,
+    /// The rows.
+    #[prop_or_default]
+    children: Html,
+}
+
+/// The card of a list of items (closures, services, FAQs): title, hint, the
+/// list's errors, the rows and an "Add" button.
+#[function_component(ListEditor)]
+fn list_editor(props: &ListEditorProps) -> Html {
+    let name = &props.name;
+    html! {
+        <section class="card" aria-labelledby={format!("{name}-title")} data-testid={format!("{name}-editor")}>
+            <h2 class="card-title" id={format!("{name}-title")}>{ props.title.clone() }</h2>
+            <p class="card-subtitle">{ props.subtitle.clone() }</p>
+            { props.error.clone() }
+            if let Some(empty) = &props.empty {
+                <p class="muted">{ empty.clone() }</p>
+            }
+            <div class="list">{ props.children.clone() }</div>
+            <button type="button" class="btn btn-secondary btn-small" id={props.add_id.clone()} onclick={props.onadd.clone()}>
+                { props.add_label.clone() }
+            </button>
+        </section>
+    }
+}
+
 /// The error message under an input inside a list row.
 fn row_error(error: &Option<ApiError>, path: &str) -> Html {
     match field_error(error, path) {
@@ -1429,18 +1480,18 @@ fn agent_editor(props: &AgentEditorProps) -> Html {
                 }
                 None => ("09:00".to_string(), "17:00".to_string()),
             };
-            let add = {
-                let pending_focus = pending_focus.clone();
-                let (d, open, close) = (d.clone(), open, close);
-                Callback::from(move |_: MouseEvent| {
-                    *pending_focus.borrow_mut() =
-                        Some(path_id(&format!("profile.hours[{next_index}].open")));
-                    let (open, close) = (open.clone(), close.clone());
-                    d.dispatch(EditorAction::Edit(Box::new(move |draft| {
-                        draft.hours.push(OpeningPeriod { day, open, close })
-                    })));
-                })
-            };
+            let add = on_add(
+                &d,
+                &pending_focus,
+                format!("profile.hours[{next_index}].open"),
+                move |draft| {
+                    draft.hours.push(OpeningPeriod {
+                        day,
+                        open: open.clone(),
+                        close: close.clone(),
+                    })
+                },
+            );
             let rows = periods.iter().map(|(i, h)| {
                 let i = *i;
                 let open_path = format!("profile.hours[{i}].open");
@@ -1509,18 +1560,12 @@ fn agent_editor(props: &AgentEditorProps) -> Html {
 
     // ---- closures ----
     let closures = {
-        let next_index = draft.closures.len();
-        let add = {
-            let pending_focus = pending_focus.clone();
-            let d = d.clone();
-            Callback::from(move |_: MouseEvent| {
-                *pending_focus.borrow_mut() =
-                    Some(path_id(&format!("profile.closures[{next_index}].date")));
-                d.dispatch(EditorAction::Edit(Box::new(|draft| {
-                    draft.closures.push(ClosureDraft::default())
-                })));
-            })
-        };
+        let add = on_add(
+            &d,
+            &pending_focus,
+            format!("profile.closures[{}].date", draft.closures.len()),
+            |draft| draft.closures.push(ClosureDraft::default()),
+        );
         let rows = draft.closures.iter().enumerate().map(|(i, c)| {
             let date = format!("profile.closures[{i}].date");
             let end = format!("profile.closures[{i}].end_date");
@@ -1552,35 +1597,24 @@ fn agent_editor(props: &AgentEditorProps) -> Html {
             }
         });
         html! {
-            <section class="card" aria-labelledby="closures-title" data-testid="closures-editor">
-                <h2 class="card-title" id="closures-title">{ "Closures" }</h2>
-                <p class="card-subtitle">{ "Holidays and days off: your receptionist tells callers you're closed." }</p>
-                { list_error(error, "profile.closures") }
-                if draft.closures.is_empty() {
-                    <p class="muted">{ "No closures planned." }</p>
-                }
-                <div class="list">{ for rows }</div>
-                <button type="button" class="btn btn-secondary btn-small" id="add-closure" onclick={add}>
-                    { "Add a closure" }
-                </button>
-            </section>
+            <ListEditor name="closures" title="Closures"
+                subtitle="Holidays and days off: your receptionist tells callers you're closed."
+                error={list_error(error, "profile.closures")}
+                empty={draft.closures.is_empty().then_some("No closures planned.")}
+                add_id="add-closure" add_label="Add a closure" onadd={add}>
+                { for rows }
+            </ListEditor>
         }
     };
 
     // ---- services ----
     let services = {
-        let next_index = draft.services.len();
-        let add = {
-            let pending_focus = pending_focus.clone();
-            let d = d.clone();
-            Callback::from(move |_: MouseEvent| {
-                *pending_focus.borrow_mut() =
-                    Some(path_id(&format!("profile.services[{next_index}].name")));
-                d.dispatch(EditorAction::Edit(Box::new(|draft| {
-                    draft.services.push(ServiceDraft::default())
-                })));
-            })
-        };
+        let add = on_add(
+            &d,
+            &pending_focus,
+            format!("profile.services[{}].name", draft.services.len()),
+            |draft| draft.services.push(ServiceDraft::default()),
+        );
         let rows = draft.services.iter().enumerate().map(|(i, s)| {
             let name = format!("profile.services[{i}].name");
             let duration = format!("profile.services[{i}].duration_minutes");
@@ -1617,38 +1651,29 @@ fn agent_editor(props: &AgentEditorProps) -> Html {
             }
         });
         html! {
-            <section class="card" aria-labelledby="services-title" data-testid="services-editor">
-                <h2 class="card-title" id="services-title">{ "Services" }</h2>
-                <p class="card-subtitle">{ "What you offer, so your receptionist can answer “Do you do…?” and “How much is…?”." }</p>
-                { list_error(error, "profile.services") }
-                if draft.services.is_empty() {
-                    <p class="muted">{ "No services listed yet." }</p>
-                }
-                <div class="list">{ for rows }</div>
-                <button type="button" class="btn btn-secondary btn-small" id="add-service" onclick={add}>
-                    { "Add a service" }
-                </button>
-            </section>
+            <ListEditor name="services" title="Services"
+                subtitle="What you offer, so your receptionist can answer “Do you do…?” and “How much is…?”."
+                error={list_error(error, "profile.services")}
+                empty={draft.services.is_empty().then_some("No services listed yet.")}
+                add_id="add-service" add_label="Add a service" onadd={add}>
+                { for rows }
+            </ListEditor>
         }
     };
 
     // ---- FAQs ----
     let faqs = {
-        let next_index = draft.faqs.len();
-        let add = {
-            let pending_focus = pending_focus.clone();
-            let d = d.clone();
-            Callback::from(move |_: MouseEvent| {
-                *pending_focus.borrow_mut() =
-                    Some(path_id(&format!("profile.faqs[{next_index}].question")));
-                d.dispatch(EditorAction::Edit(Box::new(|draft| {
-                    draft.faqs.push(Faq {
-                        question: String::new(),
-                        answer: String::new(),
-                    })
-                })));
-            })
-        };
+        let add = on_add(
+            &d,
+            &pending_focus,
+            format!("profile.faqs[{}].question", draft.faqs.len()),
+            |draft| {
+                draft.faqs.push(Faq {
+                    question: String::new(),
+                    answer: String::new(),
+                })
+            },
+        );
         let rows = draft.faqs.iter().enumerate().map(|(i, f)| {
             let question = format!("profile.faqs[{i}].question");
             let answer = format!("profile.faqs[{i}].answer");
@@ -1675,18 +1700,13 @@ fn agent_editor(props: &AgentEditorProps) -> Html {
             }
         });
         html! {
-            <section class="card" aria-labelledby="faqs-title" data-testid="faqs-editor">
-                <h2 class="card-title" id="faqs-title">{ "Questions and answers" }</h2>
-                <p class="card-subtitle">{ "Questions callers often ask, with the answer your receptionist should give." }</p>
-                { list_error(error, "profile.faqs") }
-                if draft.faqs.is_empty() {
-                    <p class="muted">{ "No questions yet." }</p>
-                }
-                <div class="list">{ for rows }</div>
-                <button type="button" class="btn btn-secondary btn-small" id="add-faq" onclick={add}>
-                    { "Add a question" }
-                </button>
-            </section>
+            <ListEditor name="faqs" title="Questions and answers"
+                subtitle="Questions callers often ask, with the answer your receptionist should give."
+                error={list_error(error, "profile.faqs")}
+                empty={draft.faqs.is_empty().then_some("No questions yet.")}
+                add_id="add-faq" add_label="Add a question" onadd={add}>
+                { for rows }
+            </ListEditor>
         }
     };
 

@@ -10,7 +10,8 @@ use yew_router::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    field_error, invalid_fields, rename_field, use_signed_in, Card, Field, FormError, Load, Loading,
+    field_error, invalid_fields, rename_field, set_load, use_signed_in, Card, Field, FormError,
+    Load, Loading,
 };
 use crate::pages::admin::failure;
 use crate::session::{use_session, SessionAction};
@@ -107,22 +108,12 @@ pub fn agents_page() -> Html {
                 let api = session.api();
                 let (api2, session2) = (api.clone(), session.clone());
                 yew::platform::spawn_local(async move {
-                    match api.agents().await {
-                        Ok(list) => agents.set(Load::Loaded(list.agents)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => agents.set(Load::Failed(e)),
-                    }
+                    let result = api.agents().await.map(|list| list.agents);
+                    set_load(&session, result, |l| agents.set(l));
                 });
                 yew::platform::spawn_local(async move {
-                    match api2.templates().await {
-                        Ok(c) => catalog.set(Load::Loaded(c)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session2.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => catalog.set(Load::Failed(e)),
-                    }
+                    let result = api2.templates().await;
+                    set_load(&session2, result, |l| catalog.set(l));
                 });
             }
         });

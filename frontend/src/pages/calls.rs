@@ -13,10 +13,10 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{
-    fmt_clock, fmt_local, truncate, use_signed_in, Card, Load, Loading, Pager,
+    fmt_clock, fmt_local, set_load, truncate, use_signed_in, Card, Load, Loading, Pager,
 };
 use crate::pages::admin::failure;
-use crate::session::{use_session, SessionAction};
+use crate::session::use_session;
 use crate::units::minutes;
 use crate::Route;
 
@@ -170,13 +170,8 @@ pub fn calls_page() -> Html {
             if *signed_in {
                 let api = session.api();
                 yew::platform::spawn_local(async move {
-                    match api.agents().await {
-                        Ok(list) => agents.set(Load::Loaded(list.agents)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => agents.set(Load::Failed(e)),
-                    }
+                    let result = api.agents().await.map(|list| list.agents);
+                    set_load(&session, result, |l| agents.set(l));
                 });
             }
         });
@@ -201,13 +196,7 @@ pub fn calls_page() -> Html {
                         if *seq.borrow() != this {
                             return; // newer filters were asked for
                         }
-                        match result {
-                            Ok(p) => calls.set(Load::Loaded(p)),
-                            Err(e) if e.is_unauthenticated() => {
-                                session.dispatch(SessionAction::SignedOut)
-                            }
-                            Err(e) => calls.set(Load::Failed(e)),
-                        }
+                        set_load(&session, result, |l| calls.set(l));
                     });
                 }
             },
@@ -475,13 +464,8 @@ pub fn call_detail_page(props: &CallDetailProps) -> Html {
                         detail.set(Load::Loading);
                         let api = session.api();
                         yew::platform::spawn_local(async move {
-                            match api.call(id).await {
-                                Ok(d) => detail.set(Load::Loaded(d)),
-                                Err(e) if e.is_unauthenticated() => {
-                                    session.dispatch(SessionAction::SignedOut)
-                                }
-                                Err(e) => detail.set(Load::Failed(e)),
-                            }
+                            let result = api.call(id).await;
+                            set_load(&session, result, |l| detail.set(l));
                         });
                     }
                 }

@@ -23,14 +23,24 @@ pub const OUTCOMES: &[&str] = &[
     "no_conversation",
 ];
 
+/// `text` with `{business}` replaced by the business name, without a
+/// doubled full stop when the name ends with one ("Acme Co.").
+pub fn fill_business(text: &str, business: &str) -> String {
+    let text = match business.strip_suffix('.') {
+        Some(bare) => text.replace("{business}.", &format!("{bare}.")),
+        None => text.to_string(),
+    };
+    text.replace("{business}", business)
+}
+
 /// The greeting, with `{business}` filled in; a plain one when empty.
 pub fn first_message(agent: &AgentRecord) -> String {
-    let business = business_name(agent);
-    if agent.greeting.trim().is_empty() {
-        format!("Hello, thank you for calling {business}. How can I help you today?")
+    let greeting = if agent.greeting.trim().is_empty() {
+        "Hello, thank you for calling {business}. How can I help you today?"
     } else {
-        agent.greeting.replace("{business}", business)
-    }
+        &agent.greeting
+    };
+    fill_business(greeting, business_name(agent))
 }
 
 fn business_name(agent: &AgentRecord) -> &str {
@@ -196,7 +206,7 @@ pub fn build(
         "serverMessages": ["status-update", "end-of-call-report", "tool-calls", "hang"],
         "maxDurationSeconds": max_duration_seconds.clamp(MIN_DURATION_SECONDS, MAX_CALL_SECONDS),
         "silenceTimeoutSeconds": 30,
-        "endCallMessage": format!("Thank you for calling {business}. Goodbye!"),
+        "endCallMessage": fill_business("Thank you for calling {business}. Goodbye!", business),
         "artifactPlan": {"recordingEnabled": true, "recordingFormat": "mp3"},
         "analysisPlan": {
             "summaryPlan": {"enabled": true},
@@ -278,6 +288,18 @@ mod tests {
         Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://x".to_string()))
             .unwrap()
             .vapi
+    }
+
+    #[test]
+    fn a_business_name_ending_in_a_full_stop_is_not_followed_by_another() {
+        assert_eq!(
+            fill_business("Thanks for calling {business}. Hi!", "Demo Plumbing Co."),
+            "Thanks for calling Demo Plumbing Co. Hi!"
+        );
+        assert_eq!(
+            fill_business("You reached {business}, hello", "Demo Plumbing Co."),
+            "You reached Demo Plumbing Co., hello"
+        );
     }
 
     #[test]

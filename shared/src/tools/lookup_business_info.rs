@@ -45,7 +45,11 @@ pub async fn run(app: &App, cx: &CallContext, arguments: &Value) -> Result<Strin
     Ok(one_line(
         &facts
             .iter()
-            .map(|f| format!("{}: {}", f.title, f.body))
+            .map(|f| match f.title.ends_with('?') {
+                // An FAQ: the question, then its answer.
+                true => format!("{} {}", f.title, f.body),
+                false => format!("{}: {}", f.title, f.body),
+            })
             .collect::<Vec<_>>()
             .join(" | "),
     ))
