@@ -650,3 +650,24 @@ async fn the_reference_tool_calls_example_gets_an_error_result_for_a_tool_we_do_
                 "error": "There is no tool named check_availability."}])
     );
 }
+
+#[tokio::test]
+async fn assistant_request_answers_a_spoken_apology_when_the_database_fails() {
+    let app = testing::app().await;
+    let (_, _, number) = agent_with_number(&app).await;
+    app.db
+        .get()
+        .await
+        .unwrap()
+        .batch_execute("ALTER TABLE phone_numbers RENAME TO phone_numbers_gone")
+        .await
+        .unwrap();
+    let answer = send(&app, assistant_request("call-db", &number)).await;
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot take your call"),
+        "{answer}"
+    );
+}

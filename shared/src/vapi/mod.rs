@@ -36,7 +36,12 @@ pub async fn receive(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Valu
         .map_err(|e| Error::MalformedJson(format!("not a Vapi server message: {e}")))?;
     let m = envelope.message;
     Ok(match m.kind.as_str() {
-        "assistant-request" => assistant_request(app, &m).await?,
+        // A non-2xx answer here is heard by the caller as a server error:
+        // whatever fails, answer a spoken apology instead.
+        "assistant-request" => assistant_request(app, &m).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "assistant-request failed; the caller hears an apology");
+            json!({"error": "Sorry, we cannot take your call right now. Please try again in a few minutes. Goodbye."})
+        }),
         "tool-calls" => tool_calls(app, &m).await,
         "function-call" => function_call(app, &m).await,
         "knowledge-base-request" => knowledge_base(app, &m).await?,
