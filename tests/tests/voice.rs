@@ -253,6 +253,37 @@ async fn the_vapi_webhook_refuses_unauthenticated_requests_and_bad_input_gets_fi
     assert_eq!(answer.status, 401, "{}", answer.text);
     assert_eq!(answer.error_code(), "unauthorized");
 
+    // Vapi embeds the whole transcript: a 2 MiB message is taken on this
+    // route, while the rest of the API keeps its 1 MiB limit.
+    let long = "A long conversation turn said on the phone. ".repeat(48_000);
+    let big = json!({"message": {"type": "conversation-update", "call": {"id": "big"},
+        "artifact": {"messages": [{"role": "user", "message": long}]}}})
+    .to_string();
+    assert!(big.len() > 2 * 1024 * 1024);
+    let mut headers = json_headers();
+    headers.insert(
+        "x-vapi-secret",
+        reqwest::header::HeaderValue::from_static(kmx::stack::SANDBOX_VAPI_WEBHOOK_SECRET),
+    );
+    let answer = anonymous
+        .send(
+            reqwest::Method::POST,
+            "/api/webhooks/vapi",
+            headers,
+            Some(big.clone().into_bytes()),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let answer = anonymous
+        .send(
+            reqwest::Method::POST,
+            "/api/auth/login",
+            json_headers(),
+            Some(big.into_bytes()),
+        )
+        .await;
+    assert_eq!(answer.status, 413, "{}", answer.text);
+
     let (owner, _) = signed_up_owner("badinput").await;
     let mut p = profile();
     p["timezone"] = json!("Nowhere/Special");
