@@ -403,8 +403,10 @@ fn admin_agent(row: &tokio_postgres::Row) -> AdminAgent {
 pub async fn admin_list(app: &App, query: AdminAgentQuery) -> Result<AdminAgentPage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(query.page, query.per_page, 25);
+    let q = query.q.unwrap_or_default();
+    v.check(q.chars().count() <= 200, "q", "The search is too long.");
     v.finish()?;
-    let pattern = crate::db::contains_pattern(query.q.unwrap_or_default().trim());
+    let pattern = crate::db::contains_pattern(q.trim());
     let filter = "a.deleted_at IS NULL AND (a.name ILIKE $1 OR ac.business_name ILIKE $1)";
     let db = app.db.get().await?;
     let total: i64 = db
