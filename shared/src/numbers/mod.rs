@@ -152,12 +152,7 @@ pub async fn take(
     v.finish()?;
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    tx.query_opt(
-        "SELECT 1 FROM agents WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL FOR UPDATE",
-        &[&agent_id, &account_id],
-    )
-    .await?
-    .ok_or(Error::NotFound)?;
+    lock_agent(&tx, account_id, agent_id).await?;
     let has_one = tx
         .query_opt(
             "SELECT 1 FROM phone_numbers WHERE agent_id = $1",
@@ -192,16 +187,23 @@ pub async fn take(
 pub async fn release(app: &App, account_id: Uuid, agent_id: Uuid) -> Result<Agent> {
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
+    lock_agent(&tx, account_id, agent_id).await?;
+    release_in(&tx, agent_id).await?;
+    tx.commit().await?;
+    drop(db);
+    crate::agents::get(app, account_id, agent_id).await
+}
+
+/// Locks one of the account's agents for a change of its number (404 for
+/// any other agent).
+async fn lock_agent(tx: &Transaction<'_>, account_id: Uuid, agent_id: Uuid) -> Result<()> {
     tx.query_opt(
         "SELECT 1 FROM agents WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL FOR UPDATE",
         &[&agent_id, &account_id],
     )
     .await?
-    .ok_or(Error::NotFound)?;
-    release_in(&tx, agent_id).await?;
-    tx.commit().await?;
-    drop(db);
-    crate::agents::get(app, account_id, agent_id).await
+    .map(|_| ())
+    .ok_or(Error::NotFound)
 }
 
 /// Detaches the agent's number, if any, inside `tx`.
