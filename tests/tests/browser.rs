@@ -213,14 +213,18 @@ async fn an_admin_sees_the_number_pool_and_pauses_an_owners_agent() {
     browser.goto(&format!("{base}/admin/agents")).await;
     browser.find("#q").await.type_text(&name).await;
     browser
-        .wait_for_text("[data-testid=admin-agents-table]", &name)
+        .wait_for_text(
+            "[data-testid=agents-total]",
+            &format!("1 agent matching “{name}”"),
+        )
         .await;
+    let row = format!(".admin-agent-row[data-agent-id=\"{id}\"]");
     browser
-        .find(".admin-agent-row .pause-agent")
+        .find(&format!("{row} .pause-agent"))
         .await
         .type_text("\u{E007}")
         .await;
-    browser.find(".admin-agent-row .resume-agent").await;
+    browser.find(&format!("{row} .resume-agent")).await;
     let agent = owner.get(&format!("/api/agents/{id}")).await;
     assert_eq!(agent.json["status"], "paused", "{}", agent.text);
 }
