@@ -385,6 +385,39 @@ async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicat
     let roles: Vec<&str> = detail.transcript.iter().map(|t| t.role.as_str()).collect();
     assert_eq!(roles, ["assistant", "caller", "tool", "tool"]);
     assert_eq!(detail.transcript[1].at_ms, 5500);
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today + chrono::Duration::days(1);
+    let on = |from, to| CallQuery {
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    assert_eq!(
+        calls::list(&app, account, on(today, today))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        calls::list(&app, account, on(tomorrow, tomorrow))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert!(matches!(
+        calls::list(&app, account, on(tomorrow, today)).await,
+        Err(Error::Validation(_))
+    ));
+    let bogus = CallQuery {
+        outcome: Some("bogus".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        calls::list(&app, account, bogus).await,
+        Err(Error::Validation(_))
+    ));
     let ledger = credits::ledger(&app, account, Default::default())
         .await
         .unwrap();
