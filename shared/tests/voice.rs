@@ -97,6 +97,23 @@ async fn agent_with_number(app: &App) -> (Uuid, Uuid, String) {
     (account, agent.id, vapi_id)
 }
 
+/// Gives the agent's profile a fallback number.
+async fn set_fallback(app: &App, account: Uuid, agent: Uuid, number: &str) {
+    let mut p = profile();
+    p.fallback_phone = number.into();
+    agents::update(
+        app,
+        account,
+        agent,
+        AgentPatch {
+            profile: Some(p),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn signed() -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(
@@ -212,19 +229,7 @@ async fn a_blocked_account_or_a_paused_agent_is_refused_aloud_or_sent_to_the_fal
     .unwrap();
     let answer = send(&app, assistant_request("call-b", &number)).await;
     assert!(answer["error"].is_string(), "{answer}");
-    let mut p = profile();
-    p.fallback_phone = "+14155550100".into();
-    agents::update(
-        &app,
-        account,
-        agent,
-        AgentPatch {
-            profile: Some(p),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    set_fallback(&app, account, agent, "+14155550100").await;
     let answer = send(&app, assistant_request("call-c", &number)).await;
     assert_eq!(answer["destination"]["number"], "+14155550100");
     // A refused call, even reported as long, is free.
@@ -636,19 +641,7 @@ async fn knowledge_base_transfer_destination_and_legacy_function_calls_are_answe
         "call": {"id": "call-k", "customer": {"number": "+14155550123"}}, "artifact": {"messages": []},
         "assistant": {"name": "Acme receptionist"}});
     assert!(send(&app, transfer.clone()).await["error"].is_string());
-    let mut p = profile();
-    p.fallback_phone = "+14155550100".into();
-    agents::update(
-        &app,
-        account,
-        agent,
-        AgentPatch {
-            profile: Some(p),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    set_fallback(&app, account, agent, "+14155550100").await;
     let answer = send(&app, transfer).await;
     assert_eq!(answer["destination"]["type"], "number");
     assert_eq!(answer["destination"]["number"], "+14155550100");
