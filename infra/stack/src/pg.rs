@@ -165,11 +165,10 @@ impl Cluster {
         Supervised::spawn(&spec, logs)
     }
 
-    /// One `pg_isready` probe.
-    pub async fn is_ready(&self) -> bool {
-        let mut cmd = Command::new(self.bin.join("pg_isready"));
-        cmd.args([
-            "-q",
+    /// How `pg_isready` and `psql` reach the server: TCP on 127.0.0.1, as
+    /// `postgres`, database `postgres`.
+    fn connect_args(&self) -> [String; 8] {
+        [
             "-h",
             "127.0.0.1",
             "-p",
@@ -178,7 +177,14 @@ impl Cluster {
             "postgres",
             "-d",
             "postgres",
-        ]);
+        ]
+        .map(String::from)
+    }
+
+    /// One `pg_isready` probe.
+    pub async fn is_ready(&self) -> bool {
+        let mut cmd = Command::new(self.bin.join("pg_isready"));
+        cmd.arg("-q").args(self.connect_args());
         tokio::task::spawn_blocking(move || cmd.status().map(|s| s.success()).unwrap_or(false))
             .await
             .unwrap_or(false)
@@ -186,26 +192,9 @@ impl Cluster {
 
     fn psql(&self, sql: &str) -> Result<String> {
         let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-            ])
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-c",
-                sql,
-            ])
+            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"])
+            .args(self.connect_args())
+            .args(["-c", sql])
             .env("PGCONNECT_TIMEOUT", "5")
             .output()
             .context("run psql")?;
