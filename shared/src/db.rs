@@ -20,7 +20,7 @@ pub const MIGRATIONS: &[(&str, &str)] = embedded::MIGRATIONS;
 pub fn pool(database_url: &str, size: usize) -> Result<Pool> {
     let pg: tokio_postgres::Config = database_url
         .parse()
-        .map_err(|e| Error::internal(format!("DATABASE_URL: {e}")))?;
+        .map_err(|e| Error::internal_from("DATABASE_URL", e))?;
     let manager = Manager::from_config(
         pg,
         NoTls,
@@ -34,7 +34,7 @@ pub fn pool(database_url: &str, size: usize) -> Result<Pool> {
         .create_timeout(Some(Duration::from_secs(5)))
         .runtime(deadpool_postgres::Runtime::Tokio1)
         .build()
-        .map_err(Error::internal)
+        .map_err(|e| Error::internal_from("database pool", e))
 }
 
 /// Applies the migrations not yet applied, each in its own transaction, under

@@ -2,16 +2,14 @@
 //! queue `emails`, and sent over SMTP by the `email-sender` worker, at most
 //! once per message whatever the redeliveries.
 
-use crate::app::App;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::outbox::{self, Envelope};
+use crate::outbox::{self, Delivered, Envelope, OutboxMessage};
 use crate::queue::QueueMessage;
+use deadpool_postgres::Pool;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
-
-pub const QUEUE: &str = "emails";
 
 /// An email ready to send.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -22,15 +20,8 @@ pub struct Email {
     pub html: String,
 }
 
-/// Queues `email` in the caller's transaction; `None` if `dedup_key` was
-/// queued before.
-pub async fn enqueue(
-    tx: &deadpool_postgres::Transaction<'_>,
-    dedup_key: &str,
-    email: &Email,
-) -> Result<Option<i64>> {
-    let payload = serde_json::to_value(email).expect("emails serialize");
-    outbox::enqueue(tx, QUEUE, dedup_key, &payload).await
+impl OutboxMessage for Email {
+    const QUEUE: &'static str = "emails";
 }
 
 /// SMTP without connection pooling: one connection per email. Workers send
@@ -44,10 +35,13 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &Config) -> Result<Mailer> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(config.smtp_url.expose())
-            .map_err(|e| Error::internal(format!("SMTP_URL: {e}")))?
+            .map_err(|e| Error::internal_from("SMTP_URL", e))?
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
-        let from = config.mail_from.parse().map_err(Error::internal)?;
+        let from = config
+            .mail_from
+            .parse()
+            .map_err(|e| Error::internal_from("MAIL_FROM", e))?;
         Ok(Mailer { transport, from })
     }
 
@@ -73,7 +67,7 @@ impl Mailer {
                             .body(email.html.clone()),
                     ),
             )
-            .map_err(Error::internal)?;
+            .map_err(|e| Error::internal_from("building an email", e))?;
         self.transport
             .send(message)
             .await
@@ -82,62 +76,16 @@ impl Mailer {
     }
 }
 
-/// The `email-sender` worker's job: send one queued email, once.
-///
-/// The delivery is claimed in `email_deliveries` first. A message already
-/// sent is acknowledged without sending; one claimed by another worker
-/// within the last two minutes is retried later; a stale claim (a worker
-/// that died mid-send) is taken over.
-pub async fn deliver(app: &App, message: &QueueMessage) -> Result<()> {
-    let envelope: Envelope = serde_json::from_str(&message.body)
-        .map_err(|e| Error::BadRequest(format!("not an outbox envelope: {e}")))?;
-    let email: Email = serde_json::from_value(envelope.payload.clone())
-        .map_err(|e| Error::BadRequest(format!("not an email: {e}")))?;
-    let client = app.db.get().await?;
-    let claimed = client
-        .query_opt(
-            "INSERT INTO email_deliveries (dedup_key) VALUES ($1)
-             ON CONFLICT (dedup_key) DO UPDATE
-                 SET claimed_at = now(), attempts = email_deliveries.attempts + 1
-                 WHERE email_deliveries.sent_at IS NULL
-                   AND email_deliveries.claimed_at < now() - interval '2 minutes'
-             RETURNING attempts",
-            &[&envelope.dedup_key],
-        )
-        .await?;
-    if claimed.is_none() {
-        let sent: bool = client
-            .query_one(
-                "SELECT sent_at IS NOT NULL FROM email_deliveries WHERE dedup_key = $1",
-                &[&envelope.dedup_key],
-            )
-            .await?
-            .get(0);
-        if sent {
-            tracing::info!(dedup_key = %envelope.dedup_key, "email already sent; duplicate delivery ignored");
-            return Ok(());
-        }
-        return Err(Error::Unavailable(
-            "email is being sent by another worker".into(),
-        ));
+/// The `email-sender` worker's job: send one queued email, once (see
+/// [`outbox::deliver_once`]).
+pub async fn deliver(db: &Pool, mailer: &Mailer, message: &QueueMessage) -> Result<()> {
+    let envelope = Envelope::<Email>::decode(message)?;
+    let email = &envelope.payload;
+    let delivered =
+        outbox::deliver_once(db, Email::QUEUE, &envelope.dedup_key, || mailer.send(email)).await?;
+    if delivered == Delivered::Now {
+        tracing::info!(dedup_key = %envelope.dedup_key, subject = %email.subject, "email sent");
     }
-    if let Err(e) = app.mailer().await?.send(&email).await {
-        // Release the claim so the redelivery can try at once.
-        client
-            .execute(
-                "UPDATE email_deliveries SET claimed_at = '-infinity' WHERE dedup_key = $1",
-                &[&envelope.dedup_key],
-            )
-            .await?;
-        return Err(e);
-    }
-    client
-        .execute(
-            "UPDATE email_deliveries SET sent_at = now() WHERE dedup_key = $1",
-            &[&envelope.dedup_key],
-        )
-        .await?;
-    tracing::info!(dedup_key = %envelope.dedup_key, subject = %email.subject, "email sent");
     Ok(())
 }
 

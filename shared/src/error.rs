@@ -4,7 +4,7 @@
 //! `{"error": {"code", "message", "fields"?}}` with the status from
 //! [`Error::status`]. Nothing else maps errors to HTTP.
 
-use crate::api::{ErrorBody, ErrorDetail};
+use crate::api::{ErrorBody, ErrorCode, ErrorDetail};
 use std::collections::BTreeMap;
 
 /// Field name → what is wrong with it, in words for the user.
@@ -52,9 +52,18 @@ pub enum Error {
     Unavailable(String),
     #[error("database error: {}", db_detail(.0))]
     Database(#[from] tokio_postgres::Error),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something on our side: `context` says what was being done, `source`
+    /// (when there is one) is the error that stopped it.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
+
+/// Any error kept as the cause of an [`Error::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -69,8 +78,32 @@ impl Error {
         Error::Validation(FieldErrors::from([(name.to_string(), message.to_string())]))
     }
 
-    pub fn internal(e: impl std::fmt::Display) -> Error {
-        Error::Internal(e.to_string())
+    /// An internal error with nothing underneath it (an invariant broken).
+    pub fn internal(context: impl std::fmt::Display) -> Error {
+        Error::Internal {
+            context: context.to_string(),
+            source: None,
+        }
+    }
+
+    /// An internal error caused by `source`, while doing `context`.
+    pub fn internal_from(context: impl std::fmt::Display, source: impl Into<BoxError>) -> Error {
+        Error::Internal {
+            context: context.to_string(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error and its causes, for the log: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            cause = e.source();
+        }
+        out
     }
 
     pub fn status(&self) -> u16 {
@@ -88,33 +121,35 @@ impl Error {
             Error::TooManyAttempts { .. } => 429,
             Error::Unavailable(_) => 503,
             Error::Database(e) if is_connection_error(e) => 503,
-            Error::Database(_) | Error::Internal(_) => 500,
+            Error::Database(_) | Error::Internal { .. } => 500,
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Validation(_) => "validation_failed",
-            Error::MalformedJson(_) => "malformed_json",
-            Error::BadRequest(_) => "bad_request",
-            Error::UnsupportedMediaType => "unsupported_media_type",
-            Error::PayloadTooLarge => "payload_too_large",
-            Error::Unauthenticated => "unauthenticated",
-            Error::InvalidCredentials => "invalid_credentials",
-            Error::WrongPassword => "wrong_password",
-            Error::Forbidden => "forbidden",
-            Error::CsrfFailed => "csrf_failed",
-            Error::NotFound => "not_found",
-            Error::MethodNotAllowed => "method_not_allowed",
-            Error::EmailTaken => "email_taken",
-            Error::InvalidToken => "invalid_token",
-            Error::InvalidSignature(_) => "invalid_signature",
-            Error::WebhookUnauthorized(_) => "unauthorized",
-            Error::NoNumbersAvailable => "no_numbers_available",
-            Error::TooManyAttempts { .. } => "too_many_attempts",
-            Error::Unavailable(_) => "unavailable",
-            Error::Database(_) | Error::Internal(_) if self.status() == 503 => "unavailable",
-            Error::Database(_) | Error::Internal(_) => "internal",
+            Error::Validation(_) => ErrorCode::ValidationFailed,
+            Error::MalformedJson(_) => ErrorCode::MalformedJson,
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::WrongPassword => ErrorCode::WrongPassword,
+            Error::Forbidden => ErrorCode::Forbidden,
+            Error::CsrfFailed => ErrorCode::CsrfFailed,
+            Error::NotFound => ErrorCode::NotFound,
+            Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Error::EmailTaken => ErrorCode::EmailTaken,
+            Error::InvalidToken => ErrorCode::InvalidToken,
+            Error::InvalidSignature(_) => ErrorCode::InvalidSignature,
+            Error::WebhookUnauthorized(_) => ErrorCode::Unauthorized,
+            Error::NoNumbersAvailable => ErrorCode::NoNumbersAvailable,
+            Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::Database(_) | Error::Internal { .. } if self.status() == 503 => {
+                ErrorCode::Unavailable
+            }
+            Error::Database(_) | Error::Internal { .. } => ErrorCode::Internal,
         }
     }
 
@@ -150,7 +185,7 @@ impl Error {
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
-                code: self.code().into(),
+                code: self.code(),
                 message: self.public_message(),
                 fields: match self {
                     Error::Validation(fields) => fields.clone(),
@@ -244,6 +279,7 @@ mod tests {
         assert_eq!(e.status(), 400);
         let json = serde_json::to_value(e.body()).unwrap();
         assert_eq!(json["error"]["code"], "validation_failed");
+        assert_eq!(e.code(), ErrorCode::ValidationFailed);
         assert_eq!(
             json["error"]["fields"]["email"],
             "Enter a valid email address."
@@ -257,6 +293,18 @@ mod tests {
         let json = serde_json::to_string(&e.body()).unwrap();
         assert!(!json.contains("hunter2"));
         assert!(!json.contains("fields"));
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_for_the_log_only() {
+        let cause = std::io::Error::other("disk on fire");
+        let e = Error::internal_from("writing the report", cause);
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(
+            e.chain(),
+            "internal error: writing the report: disk on fire"
+        );
+        assert!(!serde_json::to_string(&e.body()).unwrap().contains("disk"));
     }
 
     #[test]

@@ -20,6 +20,27 @@ pub struct Request {
     pub body: Bytes,
     /// Values of the route's `{param}` segments.
     pub params: Vec<(String, String)>,
+    /// The runtime verified the sender's signature over `body`.
+    signed: bool,
+}
+
+/// A request body whose sender's signature has been verified: the only
+/// input the webhooks' services parse. It is made by the verifiers
+/// (`vapi::auth::verify`, `billing::verify_webhook`), which the runtime runs
+/// for every `access = "vapi"` or `"stripe"` route before the function.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    body: &'a [u8],
+}
+
+impl<'a> Signed<'a> {
+    pub(crate) fn verified(body: &'a [u8]) -> Signed<'a> {
+        Signed { body }
+    }
+
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
 }
 
 impl Request {
@@ -35,6 +56,7 @@ impl Request {
             headers,
             body,
             params: Vec::new(),
+            signed: false,
         }
     }
 
@@ -71,10 +93,28 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A `{param}` that must be a UUID; anything else is simply not found.
-    pub fn uuid_param(&self, name: &str) -> Result<uuid::Uuid> {
+    /// The body, as verified by the runtime for a signed route (a webhook);
+    /// on any other route, 401.
+    pub fn signed_body(&self) -> Result<Signed<'_>> {
+        if self.signed {
+            Ok(Signed::verified(&self.body))
+        } else {
+            Err(Error::WebhookUnauthorized(
+                "this route does not verify a sender".into(),
+            ))
+        }
+    }
+
+    pub(crate) fn mark_signed(&mut self) {
+        self.signed = true;
+    }
+
+    /// A `{param}` that must be a UUID, as the typed id the caller wants
+    /// (`AgentId`, `UserId`, …); anything else is simply not found.
+    pub fn uuid_param<T: From<uuid::Uuid>>(&self, name: &str) -> Result<T> {
         self.param(name)
             .and_then(|v| uuid::Uuid::parse_str(v).ok())
+            .map(T::from)
             .ok_or(Error::NotFound)
     }
 
@@ -317,7 +357,7 @@ mod tests {
             let e = json_request("application/json", body)
                 .json::<Body>()
                 .unwrap_err();
-            assert_eq!(e.code(), "malformed_json", "{body}");
+            assert_eq!(e.code(), crate::api::ErrorCode::MalformedJson, "{body}");
         }
     }
 
@@ -342,6 +382,19 @@ mod tests {
             .json::<Body>()
             .unwrap_err();
         assert_eq!(e.status(), 413);
+    }
+
+    #[test]
+    fn only_a_body_the_runtime_verified_is_signed() {
+        let mut req = Request::new(
+            Method::POST,
+            "/api/webhooks/vapi",
+            HeaderMap::new(),
+            Bytes::from_static(b"{}"),
+        );
+        assert_eq!(req.signed_body().unwrap_err().status(), 401);
+        req.mark_signed();
+        assert_eq!(req.signed_body().unwrap().body(), b"{}");
     }
 
     #[test]

@@ -1,79 +1,103 @@
 //! The messages inbox: what callers left with `take_message`, per account.
 
-use crate::api::{CallerMessage, MessagePage, MessageQuery};
+use crate::api::{
+    AccountId, AgentId, CallerMessage, MessageFilter, MessageId, MessagePage, MessageQuery,
+    MessageUrgency,
+};
 use crate::app::App;
 use crate::error::{Error, Result, Validator};
-use crate::tools::CallContext;
-use uuid::Uuid;
+use tokio_postgres::Row;
 
-/// Stores a message once per `dedup_key` (the Vapi call and tool call ids).
-pub async fn record(
-    app: &App,
-    cx: &CallContext,
-    dedup_key: &str,
-    caller_name: &str,
-    caller_number: &str,
-    reason: &str,
-    urgency: &str,
-) -> Result<()> {
+/// A message a caller leaves during a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub account_id: AccountId,
+    pub agent_id: AgentId,
+    pub vapi_call_id: String,
+    /// Unique per message (the Vapi call and tool call ids): a redelivered
+    /// tool call adds nothing.
+    pub dedup_key: String,
+    pub caller_name: String,
+    pub caller_number: String,
+    pub reason: String,
+    pub urgency: MessageUrgency,
+}
+
+/// Stores a message once per `dedup_key`.
+pub async fn record(app: &App, m: &NewMessage) -> Result<()> {
     let db = app.db.get().await?;
     db.execute(
         "INSERT INTO caller_messages (account_id, agent_id, vapi_call_id, dedup_key, caller_name,
                                       caller_number, reason, urgency)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING",
         &[
-            &cx.account_id,
-            &cx.agent_id,
-            &cx.vapi_call_id,
-            &dedup_key,
-            &caller_name,
-            &caller_number,
-            &reason,
-            &urgency,
+            &m.account_id,
+            &m.agent_id,
+            &m.vapi_call_id,
+            &m.dedup_key,
+            &m.caller_name,
+            &m.caller_number,
+            &m.reason,
+            &m.urgency,
         ],
     )
     .await?;
     Ok(())
 }
 
-const COLUMNS: &str = "m.id, m.agent_id, a.name, c.id, m.caller_name, m.caller_number, m.reason,
-     m.urgency, m.handled_at, m.created_at";
-const FROM: &str = "FROM caller_messages m LEFT JOIN agents a ON a.id = m.agent_id
-     LEFT JOIN calls c ON c.vapi_call_id = m.vapi_call_id";
+/// The inbox's read model: a message with its agent's name and its call.
+macro_rules! select {
+    () => {
+        "SELECT m.id, m.agent_id, a.name AS agent_name, c.id AS call_id, m.caller_name,
+                m.caller_number, m.reason, m.urgency, m.handled_at, m.created_at
+         FROM caller_messages m LEFT JOIN agents a ON a.id = m.agent_id
+         LEFT JOIN calls c ON c.vapi_call_id = m.vapi_call_id"
+    };
+}
 
-fn message(row: &tokio_postgres::Row) -> CallerMessage {
-    CallerMessage {
-        id: row.get(0),
-        agent_id: row.get(1),
-        agent_name: row.get(2),
-        call_id: row.get(3),
-        caller_name: row.get(4),
-        caller_number: row.get(5),
-        reason: row.get(6),
-        urgency: row.get(7),
-        handled_at: row.get(8),
-        created_at: row.get(9),
-    }
+/// Which of the account's messages a filter keeps (`$1` the account, `$2`
+/// the filter).
+macro_rules! filter {
+    () => {
+        "m.account_id = $1 AND ($2 = 'all' OR ($2 = 'handled') = (m.handled_at IS NOT NULL))"
+    };
+}
+
+fn message(row: &Row) -> Result<CallerMessage> {
+    Ok(CallerMessage {
+        id: row.try_get("id")?,
+        agent_id: row.try_get("agent_id")?,
+        agent_name: row.try_get("agent_name")?,
+        call_id: row.try_get("call_id")?,
+        caller_name: row.try_get("caller_name")?,
+        caller_number: row.try_get("caller_number")?,
+        reason: row.try_get("reason")?,
+        urgency: row.try_get("urgency")?,
+        handled_at: row.try_get("handled_at")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 /// The account's messages, newest first.
-pub async fn list(app: &App, account_id: Uuid, q: MessageQuery) -> Result<MessagePage> {
+pub async fn list(app: &App, account_id: AccountId, q: MessageQuery) -> Result<MessagePage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(q.page, q.per_page, 25);
-    let status = q.status.unwrap_or_else(|| "unhandled".into());
-    v.check(
-        ["unhandled", "handled", "all"].contains(&status.as_str()),
+    let status = v.take(
         "status",
-        "Choose unhandled, handled or all.",
+        q.status
+            .as_deref()
+            .map_or(Ok(MessageFilter::Unhandled), str::parse)
+            .map_err(|_| "Choose unhandled, handled or all.".to_string()),
     );
     v.finish()?;
-    let filter =
-        "m.account_id = $1 AND ($2 = 'all' OR ($2 = 'handled') = (m.handled_at IS NOT NULL))";
+    let status = status.unwrap_or(MessageFilter::Unhandled);
     let db = app.db.get().await?;
     let counts = db
         .query_one(
-            &format!(
-                "SELECT count(*) FILTER (WHERE {filter}), count(*) FILTER (WHERE m.handled_at IS NULL)
+            concat!(
+                "SELECT count(*) FILTER (WHERE ",
+                filter!(),
+                ") AS total, count(*) FILTER (WHERE m.handled_at IS NULL) AS unhandled
                  FROM caller_messages m WHERE m.account_id = $1"
             ),
             &[&account_id, &status],
@@ -81,9 +105,11 @@ pub async fn list(app: &App, account_id: Uuid, q: MessageQuery) -> Result<Messag
         .await?;
     let rows = db
         .query(
-            &format!(
-                "SELECT {COLUMNS} {FROM} WHERE {filter}
-                 ORDER BY m.created_at DESC, m.id LIMIT $3 OFFSET $4"
+            concat!(
+                select!(),
+                " WHERE ",
+                filter!(),
+                " ORDER BY m.created_at DESC, m.id LIMIT $3 OFFSET $4"
             ),
             &[
                 &account_id,
@@ -94,16 +120,20 @@ pub async fn list(app: &App, account_id: Uuid, q: MessageQuery) -> Result<Messag
         )
         .await?;
     Ok(MessagePage {
-        messages: rows.iter().map(message).collect(),
-        total: counts.get(0),
-        unhandled: counts.get(1),
+        messages: rows.iter().map(message).collect::<Result<_>>()?,
+        total: counts.try_get("total")?,
+        unhandled: counts.try_get("unhandled")?,
         page,
         per_page,
     })
 }
 
 /// Marks one of the account's messages handled (again is harmless).
-pub async fn mark_handled(app: &App, account_id: Uuid, id: Uuid) -> Result<CallerMessage> {
+pub async fn mark_handled(
+    app: &App,
+    account_id: AccountId,
+    id: MessageId,
+) -> Result<CallerMessage> {
     let db = app.db.get().await?;
     let changed = db
         .execute(
@@ -116,7 +146,7 @@ pub async fn mark_handled(app: &App, account_id: Uuid, id: Uuid) -> Result<Calle
         return Err(Error::NotFound);
     }
     let row = db
-        .query_one(&format!("SELECT {COLUMNS} {FROM} WHERE m.id = $1"), &[&id])
+        .query_one(concat!(select!(), " WHERE m.id = $1"), &[&id])
         .await?;
-    Ok(message(&row))
+    message(&row)
 }

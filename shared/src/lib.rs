@@ -35,6 +35,8 @@ pub mod manifest;
 #[cfg(feature = "server")]
 pub mod numbers;
 #[cfg(feature = "server")]
+pub mod openapi;
+#[cfg(feature = "server")]
 pub mod outbox;
 #[cfg(feature = "server")]
 pub mod queue;
@@ -48,3 +50,8 @@ pub mod testing;
 pub mod tools;
 #[cfg(feature = "server")]
 pub mod vapi;
+#[cfg(feature = "server")]
+pub mod voice;
+
+#[cfg(test)]
+mod structure;

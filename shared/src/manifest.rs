@@ -61,6 +61,15 @@ pub struct FunctionSpec {
     pub timeout: u32,
     pub memory: u32,
     pub batch_size: Option<u32>,
+    /// HTTP: the `shared::api` type of the JSON body it takes.
+    pub request: Option<String>,
+    /// HTTP: the `shared::api` type of its query string.
+    pub query: Option<String>,
+    /// HTTP: the `shared::api` type it answers (none: an empty 204).
+    pub response: Option<String>,
+    /// HTTP: the status of a success (200 when not given, 204 without a
+    /// response).
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -139,6 +148,23 @@ impl Manifest {
                     if !path.starts_with("/api/") || path.ends_with('/') {
                         return err(format!(
                             "function `{}`: path must start with /api/ and not end with /",
+                            f.name
+                        ));
+                    }
+                    // Who may call a route shows in its path: the admin API
+                    // is admins' only, webhooks are signed by their sender.
+                    let admin_path = path.starts_with("/api/admin/");
+                    if admin_path != (f.access == Access::Admin) {
+                        return err(format!(
+                            "function `{}`: paths under /api/admin/ take access = admin, and only they",
+                            f.name
+                        ));
+                    }
+                    let webhook_path = path.starts_with("/api/webhooks/");
+                    let signed = matches!(f.access, Access::Vapi | Access::Stripe);
+                    if webhook_path != signed {
+                        return err(format!(
+                            "function `{}`: paths under /api/webhooks/ take a signed access (vapi, stripe), and only they",
                             f.name
                         ));
                     }
@@ -270,6 +296,70 @@ mod tests {
             manifest.functions.len(),
             "a binary is missing from the manifest"
         );
+    }
+
+    #[test]
+    fn admin_paths_are_for_admins_and_webhooks_for_their_signed_sender_only() {
+        let entry = |name: &str, path: &str, access: &str| {
+            format!(
+                "[[function]]\nname = \"{name}\"\nkind = \"http\"\nmethod = \"POST\"\npath = \"{path}\"\naccess = \"{access}\"\ntimeout = 10\nmemory = 128\n"
+            )
+        };
+        for (path, access) in [
+            ("/api/admin/users", "owner"),
+            ("/api/admin/users", "public"),
+            ("/api/users", "admin"),
+            ("/api/webhooks/vapi", "public"),
+            ("/api/webhooks/stripe", "owner"),
+            ("/api/agents", "vapi"),
+        ] {
+            let refused = Manifest::parse(&entry("f", path, access)).unwrap_err();
+            assert!(refused.0.contains("take"), "{path} {access}: {refused}");
+        }
+        for (path, access) in [
+            ("/api/admin/users", "admin"),
+            ("/api/webhooks/vapi", "vapi"),
+            ("/api/webhooks/stripe", "stripe"),
+            ("/api/agents", "owner"),
+        ] {
+            Manifest::parse(&entry("f", path, access)).unwrap();
+        }
+        let bins = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions/src/bin");
+        for f in &Manifest::embedded().functions {
+            if let Some(path) = &f.path {
+                assert_eq!(
+                    path.starts_with("/api/admin/"),
+                    f.access == Access::Admin,
+                    "{}",
+                    f.name
+                );
+            }
+            // The runtime verifies a webhook's signature before the function
+            // runs; the function reads the body only as that verified one.
+            if matches!(f.access, Access::Vapi | Access::Stripe) {
+                let source = std::fs::read_to_string(bins.join(format!("{}.rs", f.name))).unwrap();
+                assert!(
+                    source.contains("req.signed_body()?") && !source.contains("req.body"),
+                    "{} must read its body through req.signed_body()",
+                    f.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_generated_routes_are_the_manifests_http_functions() {
+        let manifest = Manifest::embedded();
+        let http: Vec<(String, String, String)> = manifest
+            .functions
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), f.method.clone()?, f.path.clone()?)))
+            .collect();
+        let generated: Vec<(String, String, String)> = crate::api::routes::ALL
+            .iter()
+            .map(|r| (r.function.into(), r.method.into(), r.path.into()))
+            .collect();
+        assert_eq!(generated, http);
     }
 
     #[test]

@@ -208,7 +208,7 @@ where
         if spec.method.as_deref() != Some(request.method.as_str()) {
             return Err(Error::MethodNotAllowed);
         }
-        let session = authorize(app, spec, &request).await?;
+        let session = authorize(app, spec, &mut request).await?;
         let refresh = session
             .as_ref()
             .filter(|s| s.extended)
@@ -235,7 +235,7 @@ where
         Ok(reply) => reply,
         Err(e) => {
             if e.status() >= 500 {
-                tracing::error!(function = spec.name, error = %e, "request failed");
+                tracing::error!(function = spec.name, error = %e.chain(), "request failed");
             } else {
                 tracing::debug!(function = spec.name, error = %e, "request refused");
             }
@@ -254,7 +254,11 @@ where
 }
 
 /// Applies the manifest's access rule; returns the session on signed-in routes.
-async fn authorize(app: &App, spec: &FunctionSpec, request: &Request) -> Result<Option<Session>> {
+async fn authorize(
+    app: &App,
+    spec: &FunctionSpec,
+    request: &mut Request,
+) -> Result<Option<Session>> {
     match spec.access {
         Access::Public => {
             if request.is_unsafe_method() {
@@ -281,8 +285,25 @@ async fn authorize(app: &App, spec: &FunctionSpec, request: &Request) -> Result<
             }
             Ok(Some(session))
         }
-        // Webhooks verify their provider's signature over the raw body.
-        Access::Vapi | Access::Stripe => Ok(None),
+        // Webhooks: the provider's signature over the raw body, before the
+        // function sees (let alone parses) it.
+        Access::Vapi => {
+            let now = chrono::Utc::now().timestamp();
+            crate::vapi::auth::verify(&app.config.vapi, &request.headers, &request.body, now)?;
+            request.mark_signed();
+            Ok(None)
+        }
+        Access::Stripe => {
+            let now = chrono::Utc::now().timestamp();
+            crate::billing::verify_webhook(
+                &app.config,
+                request.header("stripe-signature"),
+                &request.body,
+                now,
+            )?;
+            request.mark_signed();
+            Ok(None)
+        }
         Access::System => Err(Error::NotFound),
     }
 }

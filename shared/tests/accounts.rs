@@ -1,32 +1,21 @@
 //! The accounts service against a real PostgreSQL (a fresh database per test).
 
 use shared::accounts::{self, sessions, ClientInfo};
-use shared::api::{self, Role};
+use shared::api::{self, ErrorCode, Role, UserId};
 use shared::app::App;
+use shared::db;
+use shared::email::Email;
 use shared::error::Error;
-use shared::{db, testing};
-
-const PASSWORD: &str = "blue-harbour-lantern";
-
-fn signup_request(email: &str) -> api::SignupRequest {
-    api::SignupRequest {
-        email: email.into(),
-        password: PASSWORD.into(),
-        business_name: "Ann's Salon".into(),
-    }
-}
+use shared::outbox::OutboxMessage;
+use shared::testing::{
+    self, an_owner_at, execute, scalar, signup_request, BUSINESS_NAME, PASSWORD,
+};
 
 fn login_request(email: &str, password: &str) -> api::LoginRequest {
     api::LoginRequest {
         email: email.into(),
         password: password.into(),
     }
-}
-
-async fn sign_up(app: &App, email: &str) -> accounts::SignedIn {
-    accounts::signup(app, signup_request(email), &ClientInfo::default())
-        .await
-        .unwrap()
 }
 
 async fn log_in(
@@ -46,14 +35,7 @@ fn from_ip(ip: &str) -> ClientInfo {
 }
 
 async fn count(app: &App, sql: &str) -> i64 {
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
+    scalar(app, sql, &[]).await
 }
 
 /// The token in the newest queued email whose link contains `path`.
@@ -64,16 +46,15 @@ async fn emailed_token(app: &App, to: &str, path: &str) -> String {
         .await
         .unwrap()
         .query(
-            "SELECT payload FROM outbox WHERE queue = 'emails' ORDER BY id DESC",
-            &[],
+            "SELECT payload FROM outbox WHERE queue = $1 ORDER BY id DESC",
+            &[&Email::QUEUE],
         )
         .await
         .unwrap();
     for row in rows {
-        let payload: serde_json::Value = row.get(0);
-        let text = payload["text"].as_str().unwrap();
-        if payload["to"] == to {
-            if let Some(rest) = text.split(&format!("{path}?token=")).nth(1) {
+        let email: Email = serde_json::from_value(row.get(0)).expect("an email payload");
+        if email.to == to {
+            if let Some(rest) = email.text.split(&format!("{path}?token=")).nth(1) {
                 return rest.split_whitespace().next().unwrap().to_string();
             }
         }
@@ -100,7 +81,7 @@ async fn signup_creates_an_unverified_owner_signs_in_and_queues_a_verification_l
     assert_eq!(s.me.user.email, "ann@example.com");
     assert_eq!(s.me.user.role, Role::Owner);
     assert!(!s.me.user.email_verified);
-    assert_eq!(s.me.account.business_name, "Ann's Salon");
+    assert_eq!(s.me.account.business_name, BUSINESS_NAME);
     let session = session_of(&app, &s)
         .await
         .expect("the new session authenticates");
@@ -127,27 +108,18 @@ async fn signup_creates_an_unverified_owner_signs_in_and_queues_a_verification_l
 #[tokio::test]
 async fn only_the_token_hash_is_stored() {
     let app = testing::app().await;
-    let s = sign_up(&app, "ann@example.com").await;
-    let db = app.db.get().await.unwrap();
-    let stored: Vec<u8> = db
-        .query_one("SELECT token_hash FROM sessions", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let s = an_owner_at(&app, "ann@example.com").await;
+    let stored: Vec<u8> = scalar(&app, "SELECT token_hash FROM sessions", &[]).await;
     assert_ne!(stored, s.token.expose().as_bytes());
     assert_eq!(stored, accounts::tokens::hash_token(s.token.expose()));
-    let hash: String = db
-        .query_one("SELECT password_hash FROM users", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let hash: String = scalar(&app, "SELECT password_hash FROM users", &[]).await;
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
 }
 
 #[tokio::test]
 async fn a_second_signup_with_the_same_email_in_any_case_is_refused_and_stores_nothing() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     let e = accounts::signup(
         &app,
         signup_request("ANN@example.com"),
@@ -187,7 +159,7 @@ async fn invalid_signups_report_every_bad_field_and_store_nothing() {
 #[tokio::test]
 async fn unknown_emails_and_wrong_passwords_get_the_same_answer() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     let wrong = log_in(
         &app,
         "ann@example.com",
@@ -210,7 +182,7 @@ async fn unknown_emails_and_wrong_passwords_get_the_same_answer() {
 #[tokio::test]
 async fn ten_failed_logins_for_an_email_lock_it_even_for_the_right_password() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     for i in 0..10 {
         let e = log_in(
             &app,
@@ -230,16 +202,12 @@ async fn ten_failed_logins_for_an_email_lock_it_even_for_the_right_password() {
     };
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     // Once the failures are older than 15 minutes, the right password works.
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "UPDATE login_failures SET at = at - interval '16 minutes'",
-            &[],
-        )
-        .await
-        .unwrap();
+    execute(
+        &app,
+        "UPDATE login_failures SET at = at - interval '16 minutes'",
+        &[],
+    )
+    .await;
     log_in(&app, "ann@example.com", PASSWORD, &from_ip("10.0.1.1"))
         .await
         .unwrap();
@@ -248,7 +216,7 @@ async fn ten_failed_logins_for_an_email_lock_it_even_for_the_right_password() {
 #[tokio::test]
 async fn ten_failed_logins_from_one_ip_lock_that_ip_for_every_email() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     for i in 0..10 {
         let _ = log_in(
             &app,
@@ -270,7 +238,7 @@ async fn ten_failed_logins_from_one_ip_lock_that_ip_for_every_email() {
 #[tokio::test]
 async fn logout_revokes_the_session() {
     let app = testing::app().await;
-    let s = sign_up(&app, "ann@example.com").await;
+    let s = an_owner_at(&app, "ann@example.com").await;
     let session = session_of(&app, &s).await.unwrap();
     accounts::logout(&app, &session).await.unwrap();
     assert!(session_of(&app, &s).await.is_none());
@@ -279,7 +247,7 @@ async fn logout_revokes_the_session() {
 #[tokio::test]
 async fn expired_sessions_do_not_authenticate_and_live_ones_slide_forward() {
     let app = testing::app().await;
-    let s = sign_up(&app, "ann@example.com").await;
+    let s = an_owner_at(&app, "ann@example.com").await;
     let db = app.db.get().await.unwrap();
     db.execute(
         "UPDATE sessions SET expires_at = now() + interval '2 days'",
@@ -314,7 +282,7 @@ async fn expired_sessions_do_not_authenticate_and_live_ones_slide_forward() {
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_session() {
     let app = testing::app().await;
-    let first = sign_up(&app, "ann@example.com").await;
+    let first = an_owner_at(&app, "ann@example.com").await;
     let other = log_in(&app, "ann@example.com", PASSWORD, &ClientInfo::default())
         .await
         .unwrap();
@@ -383,7 +351,7 @@ async fn forgot_password_answers_alike_for_unknown_emails_and_queues_nothing_for
 #[tokio::test]
 async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
     let app = testing::app().await;
-    let s = sign_up(&app, "ann@example.com").await;
+    let s = an_owner_at(&app, "ann@example.com").await;
     accounts::forgot_password(
         &app,
         api::ForgotPasswordRequest {
@@ -437,7 +405,7 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
 #[tokio::test]
 async fn reset_links_expire_after_an_hour() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     accounts::forgot_password(
         &app,
         api::ForgotPasswordRequest {
@@ -447,18 +415,14 @@ async fn reset_links_expire_after_an_hour() {
     .await
     .unwrap();
     let token = emailed_token(&app, "ann@example.com", "/reset").await;
-    let lifetime: f64 = count_f64(&app, "SELECT extract(epoch FROM expires_at - created_at)::float8 FROM auth_tokens WHERE kind = 'reset_password'").await;
+    let lifetime: f64 = scalar(&app, "SELECT extract(epoch FROM expires_at - created_at)::float8 FROM auth_tokens WHERE kind = 'reset_password'", &[]).await;
     assert!((lifetime - 3600.0).abs() < 5.0, "{lifetime}");
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "UPDATE auth_tokens SET expires_at = now() - interval '1 second'",
-            &[],
-        )
-        .await
-        .unwrap();
+    execute(
+        &app,
+        "UPDATE auth_tokens SET expires_at = now() - interval '1 second'",
+        &[],
+    )
+    .await;
     let e = accounts::reset_password(
         &app,
         api::ResetPasswordRequest {
@@ -469,24 +433,13 @@ async fn reset_links_expire_after_an_hour() {
     .await
     .unwrap_err();
     assert_eq!(e.status(), 400);
-    assert_eq!(e.code(), "invalid_token");
-}
-
-async fn count_f64(app: &App, sql: &str) -> f64 {
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .query_one(sql, &[])
-        .await
-        .unwrap()
-        .get(0)
+    assert_eq!(e.code(), ErrorCode::InvalidToken);
 }
 
 #[tokio::test]
 async fn reset_emails_are_limited_to_five_an_hour() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     for _ in 0..7 {
         accounts::forgot_password(
             &app,
@@ -511,7 +464,7 @@ async fn reset_emails_are_limited_to_five_an_hour() {
 async fn admins_list_search_and_page_through_users() {
     let app = testing::app().await;
     for i in 0..5 {
-        sign_up(&app, &format!("owner{i}@shop.example")).await;
+        an_owner_at(&app, &format!("owner{i}@shop.example")).await;
     }
     accounts::upsert_user(
         &app,
@@ -567,7 +520,7 @@ async fn admins_list_search_and_page_through_users() {
         .await
         .unwrap();
     assert_eq!(detail.user.id, all.users[0].id);
-    let missing = accounts::admin_get_user(&app, uuid::Uuid::new_v4())
+    let missing = accounts::admin_get_user(&app, UserId(uuid::Uuid::new_v4()))
         .await
         .unwrap_err();
     assert_eq!(missing.status(), 404);
@@ -576,7 +529,7 @@ async fn admins_list_search_and_page_through_users() {
 #[tokio::test]
 async fn make_admin_creates_a_verified_admin_or_promotes_an_existing_user() {
     let app = testing::app().await;
-    sign_up(&app, "ann@example.com").await;
+    an_owner_at(&app, "ann@example.com").await;
     let id = accounts::upsert_user(
         &app,
         "ann@example.com",

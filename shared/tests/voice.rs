@@ -2,104 +2,20 @@
 //! real PostgreSQL: the reference's message examples and quirks.
 
 use serde_json::{json, Value};
-use shared::accounts::{self, ClientInfo};
 use shared::api::{
-    self, AgentPatch, AgentStatus, BusinessProfile, CallQuery, Faq, MessageQuery, NewAgent,
-    OpeningPeriod, Service, TakeNumber, Weekday,
+    AccountId, AgentId, AgentPatch, AgentStatus, CallOutcome, CallQuery, CallStatus, LedgerKind,
+    MessageQuery, MessageUrgency, NewAgent, NumberStatus, ProvisionNumbers, TakeNumber, ToolName,
+    TurnRole,
 };
 use shared::app::App;
 use shared::error::Error;
 use shared::http::{HeaderMap, HeaderValue};
-use shared::{agents, calls, credits, inbox, numbers, testing, vapi};
-use std::sync::Arc;
-use uuid::Uuid;
-
-async fn owner(app: &App) -> Uuid {
-    accounts::signup(
-        app,
-        api::SignupRequest {
-            email: format!("{}@voice.example.com", Uuid::new_v4().simple()),
-            password: "blue-harbour-lantern".into(),
-            business_name: "Acme Plumbing".into(),
-        },
-        &ClientInfo::default(),
-    )
-    .await
-    .unwrap()
-    .me
-    .account
-    .id
-}
-
-fn profile() -> BusinessProfile {
-    BusinessProfile {
-        business_name: "Acme Plumbing".into(),
-        description: "Family plumbers since 1990.".into(),
-        address: "1 Pipe Street, Springfield".into(),
-        timezone: "America/Chicago".into(),
-        hours: vec![
-            OpeningPeriod {
-                day: Weekday::Mon,
-                open: "08:00".into(),
-                close: "17:00".into(),
-            },
-            OpeningPeriod {
-                day: Weekday::Sat,
-                open: "09:00".into(),
-                close: "12:00".into(),
-            },
-        ],
-        services: vec![Service {
-            name: "Drain cleaning".into(),
-            duration_minutes: Some(60),
-            price: "from $120".into(),
-            description: "Blocked sinks and drains.".into(),
-        }],
-        faqs: vec![Faq {
-            question: "Do you have parking?".into(),
-            answer: "Yes, there is free parking behind the shop.".into(),
-        }],
-        fallback_phone: String::new(),
-        ..Default::default()
-    }
-}
-
-/// An agent with the profile and a pool number (Vapi id `vapi-<n>`) in a fresh account.
-async fn agent_with_number(app: &App) -> (Uuid, Uuid, String) {
-    let account = owner(app).await;
-    let agent = agents::create(
-        app,
-        account,
-        NewAgent {
-            template: "support".into(),
-            profile: Some(profile()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let vapi_id = format!("vapi-{}", Uuid::new_v4().simple());
-    let digits = &Uuid::new_v4().as_u128().to_string()[..4];
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "INSERT INTO phone_numbers (vapi_id, number, area_code, status) VALUES ($1, $2, '415', 'active')",
-            &[&vapi_id, &format!("+1415555{digits}")],
-        )
-        .await
-        .unwrap();
-    let taken = numbers::take(app, account, agent.id, TakeNumber::default())
-        .await
-        .unwrap();
-    assert!(taken.number.is_some());
-    (account, agent.id, vapi_id)
-}
+use shared::testing::{self, a_live_agent, a_profile, an_owner, BUSINESS_NAME};
+use shared::{agents, calls, credits, inbox, numbers, voice};
 
 /// Gives the agent's profile a fallback number.
-async fn set_fallback(app: &App, account: Uuid, agent: Uuid, number: &str) {
-    let mut p = profile();
+async fn set_fallback(app: &App, account: AccountId, agent: AgentId, number: &str) {
+    let mut p = a_profile();
     p.fallback_phone = number.into();
     agents::update(
         app,
@@ -125,7 +41,7 @@ fn signed() -> HeaderMap {
 
 async fn send(app: &App, message: Value) -> Value {
     let body = json!({ "message": message }).to_string();
-    vapi::receive(app, &signed(), body.as_bytes())
+    voice::receive(app, &signed(), body.as_bytes())
         .await
         .unwrap()
 }
@@ -176,7 +92,7 @@ fn report(call_id: &str, vapi_number: &str, seconds: i64) -> Value {
     })
 }
 
-async fn balance(app: &App, account: Uuid) -> i64 {
+async fn balance(app: &App, account: AccountId) -> i64 {
     credits::balance(app, account)
         .await
         .unwrap()
@@ -186,14 +102,15 @@ async fn balance(app: &App, account: Uuid) -> i64 {
 #[tokio::test]
 async fn assistant_request_answers_the_agent_of_the_number_with_its_profile_and_a_balance_cap() {
     let app = testing::app().await;
-    let (_, _, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let number = live.number.vapi_id;
     let answer = send(&app, assistant_request("call-a", &number)).await;
     let assistant = &answer["assistant"];
     assert!(
         assistant["firstMessage"]
             .as_str()
             .unwrap()
-            .contains("Acme Plumbing"),
+            .contains(BUSINESS_NAME),
         "{answer}"
     );
     let prompt = assistant["model"]["messages"][0]["content"]
@@ -208,12 +125,13 @@ async fn assistant_request_answers_the_agent_of_the_number_with_its_profile_and_
 #[tokio::test]
 async fn a_blocked_account_or_a_paused_agent_is_refused_aloud_or_sent_to_the_fallback_number() {
     let app = testing::app().await;
-    let (account, agent, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let (account, agent, number) = (live.account_id(), live.agent.id, live.number.vapi_id);
     agents::set_status(&app, account, agent, AgentStatus::Paused)
         .await
         .unwrap();
     let answer = send(&app, assistant_request("call-p", &number)).await;
-    assert!(answer["error"].as_str().unwrap().contains("Acme Plumbing"));
+    assert!(answer["error"].as_str().unwrap().contains(BUSINESS_NAME));
     assert!(answer.get("assistant").is_none());
     agents::set_status(&app, account, agent, AgentStatus::Active)
         .await
@@ -223,7 +141,7 @@ async fn a_blocked_account_or_a_paused_agent_is_refused_aloud_or_sent_to_the_fal
         &app,
         account,
         600 + 900,
-        credits::Movement::new(credits::Kind::Call, 0, "call:drain", "drain"),
+        credits::Movement::new(LedgerKind::Call, 0, "call:drain", "drain"),
     )
     .await
     .unwrap();
@@ -238,7 +156,7 @@ async fn a_blocked_account_or_a_paused_agent_is_refused_aloud_or_sent_to_the_fal
     let page = calls::list(&app, account, CallQuery::default())
         .await
         .unwrap();
-    assert!(page.calls.iter().all(|c| c.outcome == "refused"));
+    assert!(page.calls.iter().all(|c| c.outcome == CallOutcome::Refused));
 }
 
 #[tokio::test]
@@ -251,7 +169,8 @@ async fn an_unknown_number_gets_a_spoken_error_not_a_server_error() {
 #[tokio::test]
 async fn lookup_business_info_answers_from_the_faqs_with_the_exact_tool_call_id() {
     let app = testing::app().await;
-    let (_, _, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let number = live.number.vapi_id;
     send(&app, assistant_request("call-t", &number)).await;
     let answer = send(
         &app,
@@ -288,7 +207,8 @@ async fn lookup_business_info_answers_from_the_faqs_with_the_exact_tool_call_id(
 #[tokio::test]
 async fn take_message_puts_one_message_in_the_owners_inbox_even_when_redelivered() {
     let app = testing::app().await;
-    let (account, _, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let (account, number) = (live.account_id(), live.number.vapi_id);
     send(&app, assistant_request("call-m", &number)).await;
     let call = json!([{"id": "call_M1", "type": "function", "function": {"name": "take_message",
         "arguments": {"caller_name": "Jamie Rivera", "reason": "Leaking boiler", "urgency": "urgent"}}}]);
@@ -305,12 +225,8 @@ async fn take_message_puts_one_message_in_the_owners_inbox_even_when_redelivered
     assert_eq!(page.total, 1);
     let m = &page.messages[0];
     assert_eq!(
-        (
-            m.caller_name.as_str(),
-            m.caller_number.as_str(),
-            m.urgency.as_str()
-        ),
-        ("Jamie Rivera", "+14155550123", "urgent")
+        (m.caller_name.as_str(), m.caller_number.as_str(), m.urgency),
+        ("Jamie Rivera", "+14155550123", MessageUrgency::Urgent)
     );
     let missing = send(
         &app,
@@ -331,7 +247,7 @@ async fn take_message_puts_one_message_in_the_owners_inbox_even_when_redelivered
         0
     );
     // Another account cannot see or handle it.
-    let other = owner(&app).await;
+    let other = an_owner(&app).await.me.account.id;
     assert!(matches!(
         inbox::mark_handled(&app, other, m.id).await,
         Err(Error::NotFound)
@@ -341,14 +257,15 @@ async fn take_message_puts_one_message_in_the_owners_inbox_even_when_redelivered
     let calls = calls::list(&app, account, CallQuery::default())
         .await
         .unwrap();
-    assert_eq!(calls.calls[0].outcome, "message_taken");
+    assert_eq!(calls.calls[0].outcome, CallOutcome::MessageTaken);
 }
 
 #[tokio::test]
 async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicates_and_reordering()
 {
-    let app = Arc::new(testing::app().await);
-    let (account, _, number) = agent_with_number(&app).await;
+    let app = testing::app().await;
+    let live = a_live_agent(&app).await;
+    let (account, number) = (live.account_id(), live.number.vapi_id);
     let before = balance(&app, account).await;
     // The report first, then the ended status, then a stale in-progress.
     let tasks: Vec<_> = (0..4)
@@ -375,8 +292,8 @@ async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicat
     assert_eq!(page.total, 1);
     let c = &page.calls[0];
     assert_eq!(
-        (c.status.as_str(), c.charged_seconds, c.duration_seconds),
-        ("ended", 135, 135)
+        (c.status, c.charged_seconds, c.duration_seconds),
+        (CallStatus::Ended, 135, 135)
     );
     assert_eq!(
         c.summary.as_deref(),
@@ -387,8 +304,16 @@ async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicat
         detail.recording_url.as_deref(),
         Some("https://storage.vapi.ai/x-mono.wav")
     );
-    let roles: Vec<&str> = detail.transcript.iter().map(|t| t.role.as_str()).collect();
-    assert_eq!(roles, ["assistant", "caller", "tool", "tool"]);
+    let roles: Vec<TurnRole> = detail.transcript.iter().map(|t| t.role).collect();
+    assert_eq!(
+        roles,
+        [
+            TurnRole::Assistant,
+            TurnRole::Caller,
+            TurnRole::Tool,
+            TurnRole::Tool
+        ]
+    );
     assert_eq!(detail.transcript[1].at_ms, 5500);
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today + chrono::Duration::days(1);
@@ -427,11 +352,15 @@ async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicat
         .await
         .unwrap();
     assert_eq!(
-        ledger.entries.iter().filter(|e| e.kind == "call").count(),
+        ledger
+            .entries
+            .iter()
+            .filter(|e| e.kind == LedgerKind::Call)
+            .count(),
         1
     );
     // Another account sees none of it.
-    let other = owner(&app).await;
+    let other = an_owner(&app).await.me.account.id;
     assert!(matches!(
         calls::get(&app, other, c.id).await,
         Err(Error::NotFound)
@@ -448,7 +377,8 @@ async fn the_end_of_call_report_charges_the_ledger_exactly_once_despite_duplicat
 #[tokio::test]
 async fn a_five_second_call_is_free_and_a_status_update_first_creates_the_row() {
     let app = testing::app().await;
-    let (account, agent, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let (account, agent, number) = (live.account_id(), live.agent.id, live.number.vapi_id);
     let before = balance(&app, account).await;
     send(
         &app,
@@ -475,7 +405,8 @@ async fn a_five_second_call_is_free_and_a_status_update_first_creates_the_row() 
 #[tokio::test]
 async fn legacy_report_fields_and_unknown_message_types_are_handled() {
     let app = testing::app().await;
-    let (account, _, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let (account, number) = (live.account_id(), live.number.vapi_id);
     send(&app, assistant_request("call-l", &number)).await;
     let answer = send(
         &app,
@@ -496,28 +427,28 @@ async fn legacy_report_fields_and_unknown_message_types_are_handled() {
     );
     let detail = calls::get(&app, account, c.id).await.unwrap();
     assert_eq!(detail.transcript.len(), 2);
-    assert_eq!(detail.transcript[1].role, "caller");
+    assert_eq!(detail.transcript[1].role, TurnRole::Caller);
 }
 
 #[tokio::test]
 async fn unsigned_or_wrongly_signed_vapi_requests_are_refused_with_401() {
     let app = testing::app().await;
     let body = json!({"message": {"type": "status-update"}}).to_string();
-    let e = vapi::receive(&app, &HeaderMap::new(), body.as_bytes())
+    let e = voice::receive(&app, &HeaderMap::new(), body.as_bytes())
         .await
         .unwrap_err();
     assert_eq!(e.status(), 401);
     let mut wrong = HeaderMap::new();
     wrong.insert("x-vapi-secret", HeaderValue::from_static("guess"));
     assert_eq!(
-        vapi::receive(&app, &wrong, body.as_bytes())
+        voice::receive(&app, &wrong, body.as_bytes())
             .await
             .unwrap_err()
             .status(),
         401
     );
     assert_eq!(
-        vapi::receive(&app, &signed(), b"{not json")
+        voice::receive(&app, &signed(), b"{not json")
             .await
             .unwrap_err()
             .status(),
@@ -528,14 +459,15 @@ async fn unsigned_or_wrongly_signed_vapi_requests_are_refused_with_401() {
 #[tokio::test]
 async fn agents_are_validated_with_field_errors_and_isolated_between_accounts() {
     let app = testing::app().await;
-    let account = owner(&app).await;
-    let mut bad = profile();
+    let owner = an_owner(&app).await;
+    let account = owner.me.account.id;
+    let mut bad = a_profile();
     bad.timezone = "Mars/Olympus".into();
     bad.hours[0].close = "07:00".into();
     bad.faqs[0].question = " ".into();
     let e = agents::create(
         &app,
-        account,
+        &owner.me.account,
         NewAgent {
             template: "appointments".into(),
             profile: Some(bad),
@@ -558,7 +490,7 @@ async fn agents_are_validated_with_field_errors_and_isolated_between_accounts() 
     );
     let a = agents::create(
         &app,
-        account,
+        &owner.me.account,
         NewAgent {
             template: "home_services".into(),
             ..Default::default()
@@ -566,9 +498,12 @@ async fn agents_are_validated_with_field_errors_and_isolated_between_accounts() 
     )
     .await
     .unwrap();
-    assert_eq!(a.profile.business_name, "Acme Plumbing");
-    assert_eq!(a.tools, ["take_message", "lookup_business_info"]);
-    let other = owner(&app).await;
+    assert_eq!(a.profile.business_name, BUSINESS_NAME);
+    assert_eq!(
+        a.tools,
+        [ToolName::TakeMessage, ToolName::LookupBusinessInfo]
+    );
+    let other = an_owner(&app).await.me.account.id;
     assert!(matches!(
         agents::get(&app, other, a.id).await,
         Err(Error::NotFound)
@@ -582,12 +517,12 @@ async fn agents_are_validated_with_field_errors_and_isolated_between_accounts() 
         Err(Error::NotFound)
     ));
     assert!(matches!(
-        numbers::take(&app, other, a.id, TakeNumber::default()).await,
+        agents::take_number(&app, other, a.id, TakeNumber::default()).await,
         Err(Error::NotFound)
     ));
     assert_eq!(agents::list(&app, other).await.unwrap().agents.len(), 0);
     assert!(matches!(
-        numbers::take(&app, account, a.id, TakeNumber::default()).await,
+        agents::take_number(&app, account, a.id, TakeNumber::default()).await,
         Err(Error::NoNumbersAvailable)
     ));
     agents::delete(&app, account, a.id).await.unwrap();
@@ -597,8 +532,9 @@ async fn agents_are_validated_with_field_errors_and_isolated_between_accounts() 
 #[tokio::test]
 async fn a_released_number_goes_back_to_the_pool_and_then_routes_nowhere() {
     let app = testing::app().await;
-    let (account, agent, number) = agent_with_number(&app).await;
-    let released = numbers::release(&app, account, agent).await.unwrap();
+    let live = a_live_agent(&app).await;
+    let (account, agent, number) = (live.account_id(), live.agent.id, live.number.vapi_id);
+    let released = agents::release_number(&app, account, agent).await.unwrap();
     assert!(released.number.is_none());
     let answer = send(&app, assistant_request("call-z", &number)).await;
     assert!(answer["error"].is_string());
@@ -609,7 +545,8 @@ async fn a_released_number_goes_back_to_the_pool_and_then_routes_nowhere() {
 #[tokio::test]
 async fn knowledge_base_transfer_destination_and_legacy_function_calls_are_answered() {
     let app = testing::app().await;
-    let (account, agent, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let (account, agent, number) = (live.account_id(), live.agent.id, live.number.vapi_id);
     send(&app, assistant_request("call-k", &number)).await;
     let kb = send(
         &app,
@@ -650,7 +587,8 @@ async fn knowledge_base_transfer_destination_and_legacy_function_calls_are_answe
 #[tokio::test]
 async fn the_reference_tool_calls_example_gets_an_error_result_for_a_tool_we_do_not_have() {
     let app = testing::app().await;
-    let (_, _, number) = agent_with_number(&app).await;
+    let live = a_live_agent(&app).await;
+    let number = live.number.vapi_id;
     // Verbatim shape of the reference's example (check_availability comes
     // with the calendar issue): one error result with the exact id.
     let call = json!({"id": "call_Xq1YbT7kLm2", "type": "function",
@@ -680,14 +618,14 @@ async fn the_reference_tool_calls_example_gets_an_error_result_for_a_tool_we_do_
 #[tokio::test]
 async fn assistant_request_answers_a_spoken_apology_when_the_database_fails() {
     let app = testing::app().await;
-    let (_, _, number) = agent_with_number(&app).await;
-    app.db
-        .get()
-        .await
-        .unwrap()
-        .batch_execute("ALTER TABLE phone_numbers RENAME TO phone_numbers_gone")
-        .await
-        .unwrap();
+    let live = a_live_agent(&app).await;
+    let number = live.number.vapi_id;
+    testing::execute(
+        &app,
+        "ALTER TABLE phone_numbers RENAME TO phone_numbers_gone",
+        &[],
+    )
+    .await;
     let answer = send(&app, assistant_request("call-db", &number)).await;
     assert!(
         answer["error"]
@@ -695,5 +633,54 @@ async fn assistant_request_answers_a_spoken_apology_when_the_database_fails() {
             .unwrap()
             .contains("cannot take your call"),
         "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn numbers_are_provisioned_through_vapi_into_the_pool_and_taken_from_it() {
+    let app = testing::app().await;
+    let bad = numbers::provision(
+        &app,
+        ProvisionNumbers {
+            area_code: Some("015".into()),
+            count: Some(6),
+        },
+    )
+    .await
+    .unwrap_err();
+    let Error::Validation(fields) = bad else {
+        panic!("{bad:?}")
+    };
+    assert!(fields.contains_key("area_code") && fields.contains_key("count"));
+    assert!(numbers::pool(&app).await.unwrap().numbers.is_empty());
+    let pool = numbers::provision(
+        &app,
+        ProvisionNumbers {
+            area_code: Some("212".into()),
+            count: Some(2),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((pool.numbers.len(), pool.available), (2, 2));
+    assert!(pool.numbers.iter().all(|n| n.area_code == "212"
+        && n.number.as_str().starts_with("+1212")
+        && n.status == NumberStatus::Active
+        && n.agent_id.is_none()));
+    let live = a_live_agent(&app).await;
+    assert!(
+        live.number.number.as_str().starts_with("+1415"),
+        "the area code asked for first"
+    );
+    let pool = numbers::pool(&app).await.unwrap();
+    assert_eq!((pool.numbers.len(), pool.available), (3, 2));
+    let held = pool
+        .numbers
+        .iter()
+        .find(|n| n.id == live.number.id)
+        .unwrap();
+    assert_eq!(
+        (held.agent_id, held.account_id),
+        (Some(live.agent.id), Some(live.account_id()))
     );
 }

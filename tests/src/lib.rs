@@ -7,7 +7,9 @@
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use shared::api;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -106,12 +108,50 @@ pub struct Answer {
 }
 
 impl Answer {
-    pub fn error_code(&self) -> &str {
-        self.json["error"]["code"].as_str().unwrap_or("")
+    /// The body as one of the API's types (`shared::api`); the error says
+    /// what came instead.
+    pub fn json_as<T: DeserializeOwned>(&self) -> anyhow::Result<T> {
+        serde_json::from_str(&self.text).map_err(|e| {
+            anyhow::anyhow!(
+                "not a {}: {e}; the answer was {} {}",
+                std::any::type_name::<T>(),
+                self.status,
+                self.text
+            )
+        })
     }
-    pub fn field_error(&self, field: &str) -> Option<&str> {
-        self.json["error"]["fields"][field].as_str()
+
+    /// The error body's detail (panics, with the answer, on any other body).
+    pub fn error(&self) -> api::ErrorDetail {
+        self.json_as::<api::ErrorBody>()
+            .unwrap_or_else(|e| panic!("expected an error body: {e}"))
+            .error
     }
+
+    /// A header of the answer, when it is there and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn error_code(&self) -> api::ErrorCode {
+        self.error().code
+    }
+
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        self.error().fields.get(field).cloned()
+    }
+}
+
+/// Headers with just this `Content-Type`.
+pub fn content_type(value: &'static str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
+    headers
+}
+
+/// `Content-Type: application/json`, as every JSON request of the dashboard.
+pub fn json_headers() -> HeaderMap {
+    content_type("application/json")
 }
 
 /// A browser-like client: keeps the session cookie and sends the CSRF token
@@ -166,12 +206,31 @@ impl Client {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.send_json(Method::POST, path, &body).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send_json(Method::PATCH, path, &body).await
+    }
+
+    /// A POST of exactly these bytes with these headers (malformed bodies,
+    /// other content types, signed webhooks).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        headers: HeaderMap,
+        body: impl Into<Vec<u8>>,
+    ) -> Answer {
+        self.send(Method::POST, path, headers, Some(body.into()))
+            .await
+    }
+
+    /// `body` as JSON with `method`, as the dashboard sends it.
+    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Answer {
         self.send(
-            Method::POST,
+            method,
             path,
-            headers,
+            json_headers(),
             Some(body.to_string().into_bytes()),
         )
         .await
@@ -316,30 +375,87 @@ pub fn token_of(link: &str) -> String {
         .to_string()
 }
 
+/// The password of every owner signed up here.
+pub const PASSWORD: &str = "river-stone-maple-42";
+
+/// The business of every owner signed up here.
+pub const BUSINESS_NAME: &str = "Rosa's Bakery";
+
+/// Signs `client` up as `email` with [`PASSWORD`] for [`BUSINESS_NAME`].
+pub async fn sign_up(client: &Client, email: &str) -> Answer {
+    client
+        .post(
+            "/api/auth/signup",
+            json!({"email": email, "password": PASSWORD, "business_name": BUSINESS_NAME}),
+        )
+        .await
+}
+
+/// Signs `client` in as `email` with `password`.
+pub async fn log_in(client: &Client, email: &str, password: &str) -> Answer {
+    client
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": password}),
+        )
+        .await
+}
+
 /// Signs up a fresh owner and returns their client and email.
 pub async fn signed_up_owner(prefix: &str) -> (Client, String) {
     let client = Client::new();
     let email = unique_email(prefix);
-    let answer = client
-        .post(
-            "/api/auth/signup",
-            json!({"email": email, "password": "river-stone-maple-42", "business_name": "Rosa's Bakery"}),
-        )
-        .await;
+    let answer = sign_up(&client, &email).await;
     assert_eq!(answer.status, 201, "{}", answer.text);
     (client, email)
+}
+
+/// Who `client` is signed in as (`GET /api/me`).
+pub async fn me(client: &Client) -> api::Me {
+    let answer = client.get("/api/me").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json_as().unwrap()
+}
+
+/// The signed-in owner's credits (`GET /api/credits`).
+pub async fn credits(owner: &Client) -> api::Credits {
+    let answer = owner.get("/api/credits").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json_as().unwrap()
+}
+
+/// The signed-in owner's balance in seconds.
+pub async fn balance(owner: &Client) -> i64 {
+    credits(owner).await.balance_seconds
+}
+
+/// The signed-in owner's ledger, newest first (`GET /api/credits/ledger`).
+pub async fn ledger(owner: &Client) -> api::LedgerPage {
+    let answer = owner.get("/api/credits/ledger").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json_as().unwrap()
+}
+
+/// An admin's adjustment of `account`'s balance by `seconds`, for `reason`.
+pub async fn adjust_credits(
+    admin: &Client,
+    account: api::AccountId,
+    seconds: i64,
+    reason: &str,
+) -> Answer {
+    admin
+        .post(
+            &format!("/api/admin/accounts/{account}/credits/adjust"),
+            json!({"amount_seconds": seconds, "reason": reason}),
+        )
+        .await
 }
 
 /// Signs in as the admin that the stack seeds.
 pub async fn admin_client() -> Client {
     let client = Client::new();
     let seed = kmx::ops::Seed::from_env();
-    let answer = client
-        .post(
-            "/api/auth/login",
-            json!({"email": seed.admin_email, "password": seed.admin_password}),
-        )
-        .await;
+    let answer = log_in(&client, &seed.admin_email, &seed.admin_password).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     client
 }

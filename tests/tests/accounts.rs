@@ -1,28 +1,20 @@
 //! Accounts end to end: through the gateway, with real email over SMTP.
 
 use e2e::*;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
+use shared::api::{self, ErrorCode};
 
 #[tokio::test]
-async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link() {
+async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link(
+) -> anyhow::Result<()> {
     let client = Client::new();
     let email = unique_email("journey");
-    let signup = client
-        .post(
-            "/api/auth/signup",
-            json!({"email": email, "password": "river-stone-maple-42", "business_name": "Rosa's Bakery"}),
-        )
-        .await;
+    let signup = sign_up(&client, &email).await;
     assert_eq!(signup.status, 201, "{}", signup.text);
-    assert_eq!(signup.json["user"]["email_verified"], false);
-    let cookie = signup
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let signed_up: api::Me = signup.json_as()?;
+    assert!(!signed_up.user.email_verified);
+    let cookie = signup.header("set-cookie").unwrap().to_string();
     assert!(
         cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Lax")
@@ -42,21 +34,18 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
         .post("/api/auth/verify", json!({"token": token_of(&link)}))
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
-    assert_eq!(verified.json["email"], email.as_str());
+    let verified: api::VerifyEmailResponse = verified.json_as()?;
+    assert_eq!(verified.email, email);
 
     let client = Client::new();
-    let login = client
-        .post(
-            "/api/auth/login",
-            json!({"email": email, "password": "river-stone-maple-42"}),
-        )
-        .await;
+    let login = log_in(&client, &email, PASSWORD).await;
     assert_eq!(login.status, 200, "{}", login.text);
     let me = client.get("/api/me").await;
     assert_eq!(me.status, 200);
-    assert_eq!(me.json["user"]["email"], email.as_str());
-    assert_eq!(me.json["user"]["email_verified"], true);
-    assert_eq!(me.json["account"]["business_name"], "Rosa's Bakery");
+    let me: api::Me = me.json_as()?;
+    assert_eq!(me.user.email, email);
+    assert!(me.user.email_verified);
+    assert_eq!(me.account.business_name, BUSINESS_NAME);
 
     let logout = client.post_empty("/api/auth/logout").await;
     assert_eq!(logout.status, 204, "{}", logout.text);
@@ -66,10 +55,7 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
     );
     // The old token is revoked on the server, not just forgotten by the browser.
     let token = login
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
+        .header("set-cookie")
         .unwrap()
         .strip_prefix("kmx_session=")
         .unwrap()
@@ -81,7 +67,8 @@ async fn signup_verify_login_me_logout_through_the_gateway_with_the_emailed_link
     replay.set_session_cookie(Some(token));
     let me = replay.get("/api/me").await;
     assert_eq!(me.status, 401);
-    assert_eq!(me.error_code(), "unauthenticated");
+    assert_eq!(me.error_code(), ErrorCode::Unauthenticated);
+    Ok(())
 }
 
 #[tokio::test]
@@ -117,19 +104,9 @@ async fn forgot_and_reset_through_the_emailed_link() {
         401,
         "the reset signs out every session"
     );
-    let old = Client::new()
-        .post(
-            "/api/auth/login",
-            json!({"email": email, "password": "river-stone-maple-42"}),
-        )
-        .await;
+    let old = log_in(&Client::new(), &email, PASSWORD).await;
     assert_eq!(old.status, 401);
-    let new = Client::new()
-        .post(
-            "/api/auth/login",
-            json!({"email": email, "password": "lighthouse-copper-17"}),
-        )
-        .await;
+    let new = log_in(&Client::new(), &email, "lighthouse-copper-17").await;
     assert_eq!(new.status, 200);
     let reused = Client::new()
         .post(
@@ -138,23 +115,14 @@ async fn forgot_and_reset_through_the_emailed_link() {
         )
         .await;
     assert_eq!(reused.status, 400);
-    assert_eq!(reused.error_code(), "invalid_token");
+    assert_eq!(reused.error_code(), ErrorCode::InvalidToken);
 }
 
 #[tokio::test]
 async fn changing_the_password_keeps_this_browser_signed_in_and_signs_out_the_others() {
     let (owner, email) = signed_up_owner("change").await;
     let laptop = Client::new();
-    assert_eq!(
-        laptop
-            .post(
-                "/api/auth/login",
-                json!({"email": email, "password": "river-stone-maple-42"})
-            )
-            .await
-            .status,
-        200
-    );
+    assert_eq!(log_in(&laptop, &email, PASSWORD).await.status, 200);
     let wrong = owner
         .post(
             "/api/auth/password",
@@ -162,9 +130,12 @@ async fn changing_the_password_keeps_this_browser_signed_in_and_signs_out_the_ot
         )
         .await;
     assert_eq!(wrong.status, 401);
-    assert_eq!(wrong.error_code(), "wrong_password");
+    assert_eq!(wrong.error_code(), ErrorCode::WrongPassword);
     let changed = owner
-        .post("/api/auth/password", json!({"current_password": "river-stone-maple-42", "new_password": "lighthouse-copper-17"}))
+        .post(
+            "/api/auth/password",
+            json!({"current_password": PASSWORD, "new_password": "lighthouse-copper-17"}),
+        )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     assert_eq!(owner.get("/api/me").await.status, 200);
@@ -192,54 +163,42 @@ async fn ten_failed_logins_answer_429_with_retry_after() {
     let (_owner, email) = signed_up_owner("throttle").await;
     let client = Client::new();
     for _ in 0..10 {
-        let a = client
-            .post(
-                "/api/auth/login",
-                json!({"email": email, "password": "wrong-password-x"}),
-            )
-            .await;
+        let a = log_in(&client, &email, "wrong-password-x").await;
         assert_eq!(a.status, 401);
     }
-    let locked = client
-        .post(
-            "/api/auth/login",
-            json!({"email": email, "password": "river-stone-maple-42"}),
-        )
-        .await;
+    let locked = log_in(&client, &email, PASSWORD).await;
     assert_eq!(locked.status, 429, "{}", locked.text);
-    assert_eq!(locked.error_code(), "too_many_attempts");
-    let retry: u64 = locked
-        .headers
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    assert_eq!(locked.error_code(), ErrorCode::TooManyAttempts);
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry));
 }
 
 #[tokio::test]
-async fn admins_list_and_search_users_and_owners_are_forbidden() {
+async fn admins_list_and_search_users_and_owners_are_forbidden() -> anyhow::Result<()> {
     let (owner, email) = signed_up_owner("listed").await;
     let forbidden = owner.get("/api/admin/users").await;
     assert_eq!(forbidden.status, 403);
-    assert_eq!(forbidden.error_code(), "forbidden");
+    assert_eq!(forbidden.error_code(), ErrorCode::Forbidden);
 
     let admin = admin_client().await;
     let local = email.split('@').next().unwrap();
     let found = admin.get(&format!("/api/admin/users?q={local}")).await;
     assert_eq!(found.status, 200, "{}", found.text);
-    assert_eq!(found.json["total"], 1);
-    let id = found.json["users"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(found.json["users"][0]["business_name"], "Rosa's Bakery");
+    let found: api::AdminUserPage = found.json_as()?;
+    assert_eq!(found.total, 1);
+    let id = found.users[0].id;
+    assert_eq!(found.users[0].business_name, BUSINESS_NAME);
     let detail = admin.get(&format!("/api/admin/users/{id}")).await;
     assert_eq!(detail.status, 200);
-    assert_eq!(detail.json["email"], email.as_str());
-    assert_eq!(detail.json["active_sessions"], 1);
-    let paged = admin.get("/api/admin/users?page=1&per_page=1").await;
-    assert_eq!(paged.json["users"].as_array().unwrap().len(), 1);
-    assert!(paged.json["total"].as_i64().unwrap() >= 3);
+    let detail: api::AdminUserDetail = detail.json_as()?;
+    assert_eq!(detail.user.email, email);
+    assert_eq!(detail.active_sessions, 1);
+    let paged: api::AdminUserPage = admin
+        .get("/api/admin/users?page=1&per_page=1")
+        .await
+        .json_as()?;
+    assert_eq!(paged.users.len(), 1);
+    assert!(paged.total >= 3);
     assert_eq!(admin.get("/api/admin/users/not-a-uuid").await.status, 404);
     assert_eq!(
         admin
@@ -250,48 +209,38 @@ async fn admins_list_and_search_users_and_owners_are_forbidden() {
     );
     let bad = admin.get("/api/admin/users?page=zero").await;
     assert_eq!(bad.status, 400);
-}
-
-fn json_headers(content_type: &'static str) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h
+    Ok(())
 }
 
 #[tokio::test]
-async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() {
+async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() -> anyhow::Result<()>
+{
     let client = Client::new();
     let email = unique_email("bad");
     let malformed = client
-        .send(
-            Method::POST,
-            "/api/auth/signup",
-            json_headers("application/json"),
-            Some(b"{\"email\":".to_vec()),
-        )
+        .post_raw("/api/auth/signup", json_headers(), b"{\"email\":".to_vec())
         .await;
     assert_eq!(
         (malformed.status, malformed.error_code()),
-        (400, "malformed_json")
+        (400, ErrorCode::MalformedJson)
     );
 
     let form = client
-        .send(
-            Method::POST,
+        .post_raw(
             "/api/auth/signup",
-            json_headers("application/x-www-form-urlencoded"),
-            Some(b"email=a".to_vec()),
+            content_type("application/x-www-form-urlencoded"),
+            b"email=a".to_vec(),
         )
         .await;
     assert_eq!(
         (form.status, form.error_code()),
-        (415, "unsupported_media_type")
+        (415, ErrorCode::UnsupportedMediaType)
     );
 
     let missing = client
         .post(
             "/api/auth/signup",
-            json!({"email": email, "password": "river-stone-maple-42"}),
+            json!({"email": email, "password": PASSWORD}),
         )
         .await;
     assert_eq!(missing.status, 400);
@@ -302,7 +251,10 @@ async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() 
     );
 
     let unknown = client
-        .post("/api/auth/signup", json!({"email": email, "password": "river-stone-maple-42", "business_name": "X", "role": "admin"}))
+        .post(
+            "/api/auth/signup",
+            json!({"email": email, "password": PASSWORD, "business_name": "X", "role": "admin"}),
+        )
         .await;
     assert_eq!(unknown.status, 400);
     assert!(unknown.field_error("role").is_some(), "{}", unknown.text);
@@ -339,17 +291,12 @@ async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() 
         "x".repeat(1024 * 1024 + 10)
     );
     let too_large = client
-        .send(
-            Method::POST,
-            "/api/auth/signup",
-            json_headers("application/json"),
-            Some(huge.into_bytes()),
-        )
+        .post_raw("/api/auth/signup", json_headers(), huge.into_bytes())
         .await;
     assert_eq!(too_large.status, 413);
     assert_eq!(
         too_large.error_code(),
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         "{}",
         too_large.text
     );
@@ -361,7 +308,11 @@ async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() 
             email.split('@').next().unwrap()
         ))
         .await;
-    assert_eq!(stored.json["total"], 0, "no bad request stored anything");
+    assert_eq!(
+        stored.json_as::<api::AdminUserPage>()?.total,
+        0,
+        "no bad request stored anything"
+    );
 
     let bodyless = client
         .send(Method::POST, "/api/auth/signup", HeaderMap::new(), None)
@@ -370,31 +321,41 @@ async fn bad_input_gets_a_json_error_with_the_right_status_and_stores_nothing() 
     let first = client
         .post(
             "/api/auth/signup",
-            json!({"email": email, "password": "river-stone-maple-42", "business_name": "X"}),
+            json!({"email": email, "password": PASSWORD, "business_name": "X"}),
         )
         .await;
     assert_eq!(first.status, 201);
     let duplicate = Client::new()
-        .post("/api/auth/signup", json!({"email": email.to_uppercase(), "password": "river-stone-maple-42", "business_name": "X"}))
+        .post(
+            "/api/auth/signup",
+            json!({"email": email.to_uppercase(), "password": PASSWORD, "business_name": "X"}),
+        )
         .await;
     assert_eq!(
         (duplicate.status, duplicate.error_code()),
-        (409, "email_taken")
+        (409, ErrorCode::EmailTaken)
     );
+    Ok(())
 }
 
 #[tokio::test]
 async fn sessions_and_csrf_are_enforced() {
     let anonymous = Client::new();
     let me = anonymous.get("/api/me").await;
-    assert_eq!((me.status, me.error_code()), (401, "unauthenticated"));
+    assert_eq!(
+        (me.status, me.error_code()),
+        (401, ErrorCode::Unauthenticated)
+    );
     anonymous.set_session_cookie(Some("forged-token-value".into()));
     assert_eq!(anonymous.get("/api/me").await.status, 401);
 
     let (owner, _) = signed_up_owner("csrf").await;
     owner.set_csrf(Some("wrong".into()));
     let refused = owner.post_empty("/api/auth/logout").await;
-    assert_eq!((refused.status, refused.error_code()), (403, "csrf_failed"));
+    assert_eq!(
+        (refused.status, refused.error_code()),
+        (403, ErrorCode::CsrfFailed)
+    );
     assert_eq!(
         owner.get("/api/me").await.status,
         200,
@@ -408,40 +369,36 @@ async fn sessions_and_csrf_are_enforced() {
     assert_eq!(cross_site.status, 403);
     assert_eq!(owner.post_empty("/api/auth/logout").await.status, 204);
 
-    let mut evil = json_headers("application/json");
+    let mut evil = json_headers();
     evil.insert("origin", HeaderValue::from_static("https://evil.example"));
     let login_csrf = Client::new()
-        .send(
-            Method::POST,
+        .post_raw(
             "/api/auth/login",
             evil,
-            Some(
-                json!({"email": "a@b.co", "password": "x"})
-                    .to_string()
-                    .into_bytes(),
-            ),
+            json!({"email": "a@b.co", "password": "x"}).to_string(),
         )
         .await;
     assert_eq!(login_csrf.status, 403);
 }
 
 #[tokio::test]
-async fn unknown_routes_and_methods_get_json_errors_from_the_gateway() {
+async fn unknown_routes_and_methods_get_json_errors_from_the_gateway() -> anyhow::Result<()> {
     let client = Client::new();
     let missing = client.get("/api/nope").await;
-    assert_eq!((missing.status, missing.error_code()), (404, "not_found"));
+    assert_eq!(
+        (missing.status, missing.error_code()),
+        (404, ErrorCode::NotFound)
+    );
     assert!(missing
-        .headers
-        .get("content-type")
-        .unwrap()
-        .to_str()
+        .header("content-type")
         .unwrap()
         .starts_with("application/json"));
     let wrong_method = client.get("/api/auth/login").await;
     assert_eq!(
         (wrong_method.status, wrong_method.error_code()),
-        (405, "method_not_allowed")
+        (405, ErrorCode::MethodNotAllowed)
     );
-    let hello = client.get("/api/hello").await;
-    assert_eq!(hello.json["hello"], "world");
+    let hello: api::Hello = client.get("/api/hello").await.json_as()?;
+    assert_eq!(hello.hello, "world");
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use e2e::*;
 use serde_json::Value;
+use shared::api::{self, ErrorCode, LedgerKind, PurchaseId, PurchaseStatus};
 use std::time::{Duration, Instant};
 
 fn sandbox() -> String {
@@ -32,46 +33,43 @@ async fn sandbox_get(path: &str) -> Value {
 }
 
 /// Starts a checkout of the Starter pack; returns (purchase id, session id).
-async fn start_checkout(owner: &Client) -> (String, String) {
+async fn start_checkout(owner: &Client) -> (PurchaseId, String) {
     let packs = owner.get("/api/billing/packs").await;
     assert_eq!(packs.status, 200, "{}", packs.text);
-    let starter = packs.json["packs"]
-        .as_array()
-        .unwrap()
+    let packs: api::PackList = packs.json_as().unwrap();
+    let starter = packs
+        .packs
         .iter()
-        .find(|p| p["name"] == "Starter")
-        .expect("the Starter pack is on sale")
-        .clone();
-    assert_eq!(
-        (starter["seconds"].as_i64(), starter["price_cents"].as_i64()),
-        (Some(6000), Some(2500))
-    );
+        .find(|p| p.name == "Starter")
+        .expect("the Starter pack is on sale");
+    assert_eq!((starter.seconds, starter.price_cents), (6000, 2500));
     let checkout = owner
-        .post("/api/billing/checkout", json!({"pack_id": starter["id"]}))
+        .post("/api/billing/checkout", json!({"pack_id": starter.id}))
         .await;
     assert_eq!(checkout.status, 201, "{}", checkout.text);
-    let url = checkout.json["url"].as_str().unwrap().to_string();
+    let checkout: api::CheckoutResponse = checkout.json_as().unwrap();
     assert!(
-        url.starts_with(&sandbox()),
-        "the owner is sent to Stripe Checkout: {url}"
+        checkout.url.starts_with(&sandbox()),
+        "the owner is sent to Stripe Checkout: {}",
+        checkout.url
     );
-    let session = url
+    let session = checkout
+        .url
         .trim_end_matches('/')
         .rsplit('/')
         .next()
         .unwrap()
         .to_string();
     assert!(session.starts_with("cs_"), "{session}");
-    (
-        checkout.json["purchase_id"].as_str().unwrap().to_string(),
-        session,
-    )
+    (checkout.purchase_id, session)
 }
 
-async fn balance(owner: &Client) -> i64 {
-    let credits = owner.get("/api/credits").await;
-    assert_eq!(credits.status, 200, "{}", credits.text);
-    credits.json["balance_seconds"].as_i64().unwrap()
+async fn purchase_status(owner: &Client, purchase: PurchaseId) -> PurchaseStatus {
+    let answer = owner
+        .get(&format!("/api/billing/purchases/{purchase}"))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json_as::<api::Purchase>().unwrap().status
 }
 
 async fn wait_for_balance(owner: &Client, expected: i64) {
@@ -94,10 +92,10 @@ async fn buying_a_pack_credits_it_exactly_once_despite_five_concurrent_reordered
     let (owner, _) = signed_up_owner("buyer").await;
     assert_eq!(balance(&owner).await, 600, "the trial grant");
     let (purchase, session) = start_checkout(&owner).await;
-    let pending = owner
-        .get(&format!("/api/billing/purchases/{purchase}"))
-        .await;
-    assert_eq!(pending.json["status"], "pending");
+    assert_eq!(
+        purchase_status(&owner, purchase).await,
+        PurchaseStatus::Pending
+    );
 
     let completed = sandbox_post(
         &format!("/_sandbox/checkout/sessions/{session}/complete"),
@@ -125,18 +123,17 @@ async fn buying_a_pack_credits_it_exactly_once_despite_five_concurrent_reordered
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 
     assert_eq!(balance(&owner).await, 600 + 6000);
-    let paid = owner
-        .get(&format!("/api/billing/purchases/{purchase}"))
-        .await;
-    assert_eq!(paid.json["status"], "paid");
-    let ledger = owner.get("/api/credits/ledger").await;
-    let kinds: Vec<&str> = ledger.json["entries"]
-        .as_array()
-        .unwrap()
+    assert_eq!(
+        purchase_status(&owner, purchase).await,
+        PurchaseStatus::Paid
+    );
+    let kinds: Vec<LedgerKind> = ledger(&owner)
+        .await
+        .entries
         .iter()
-        .map(|e| e["kind"].as_str().unwrap())
+        .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, ["purchase", "signup_grant"]);
+    assert_eq!(kinds, [LedgerKind::Purchase, LedgerKind::SignupGrant]);
 }
 
 #[tokio::test]
@@ -180,12 +177,11 @@ async fn the_stripe_webhook_refuses_unsigned_and_tampered_events() {
     let unsigned = client.post("/api/webhooks/stripe", body.clone()).await;
     assert_eq!(
         (unsigned.status, unsigned.error_code()),
-        (400, "invalid_signature"),
+        (400, ErrorCode::InvalidSignature),
         "{}",
         unsigned.text
     );
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("content-type", "application/json".parse().unwrap());
+    let mut headers = json_headers();
     headers.insert(
         "stripe-signature",
         "t=1767225600,v1=f3e74f3f82c055a2bfff5aa8e281c49d647a2d03c0722b2640bc9edaaf9efe89"
@@ -193,11 +189,10 @@ async fn the_stripe_webhook_refuses_unsigned_and_tampered_events() {
             .unwrap(),
     );
     let stale = client
-        .send(
-            reqwest::Method::POST,
+        .post_raw(
             "/api/webhooks/stripe",
             headers,
-            Some(body.to_string().into_bytes()),
+            body.to_string().into_bytes(),
         )
         .await;
     assert_eq!(stale.status, 400);
@@ -228,8 +223,7 @@ async fn billing_bad_input_and_other_accounts_are_refused() {
             .status,
         404
     );
-    let me = owner.get("/api/me").await;
-    let account = me.json["account"]["id"].as_str().unwrap();
+    let account = me(&owner).await.account.id;
     assert_eq!(
         stranger
             .get(&format!("/api/admin/accounts/{account}/ledger"))
@@ -241,40 +235,29 @@ async fn billing_bad_input_and_other_accounts_are_refused() {
 }
 
 #[tokio::test]
-async fn an_admin_adjusts_an_account_with_a_reason_and_edits_packs() {
+async fn an_admin_adjusts_an_account_with_a_reason_and_edits_packs() -> anyhow::Result<()> {
     let (owner, _) = signed_up_owner("adjusted").await;
-    let account = owner.get("/api/me").await.json["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let account = me(&owner).await.account.id;
     let admin = admin_client().await;
-    let no_reason = admin
-        .post(
-            &format!("/api/admin/accounts/{account}/credits/adjust"),
-            json!({"amount_seconds": 600, "reason": ""}),
-        )
-        .await;
+    let no_reason = adjust_credits(&admin, account, 600, "").await;
     assert_eq!(no_reason.status, 400);
     assert!(no_reason.field_error("reason").is_some());
-    let overflow = admin
-        .post(
-            &format!("/api/admin/accounts/{account}/credits/adjust"),
-            json!({"amount_seconds": i64::MAX, "reason": "x"}),
-        )
-        .await;
+    let overflow = adjust_credits(&admin, account, i64::MAX, "x").await;
     assert_eq!(overflow.status, 400);
-    let adjusted = admin
-        .post(
-            &format!("/api/admin/accounts/{account}/credits/adjust"),
-            json!({"amount_seconds": 150, "reason": "Goodwill for a dropped call"}),
-        )
-        .await;
+    let adjusted = adjust_credits(&admin, account, 150, "Goodwill for a dropped call").await;
     assert_eq!(adjusted.status, 201, "{}", adjusted.text);
+    let entry: api::LedgerEntry = adjusted.json_as()?;
+    assert_eq!(
+        (entry.kind, entry.amount_seconds),
+        (LedgerKind::AdminAdjustment, 150)
+    );
     assert_eq!(balance(&owner).await, 750);
     let ledger = admin
         .get(&format!("/api/admin/accounts/{account}/ledger"))
         .await;
-    assert_eq!(ledger.json["entries"][0]["kind"], "admin_adjustment");
+    assert_eq!(ledger.status, 200, "{}", ledger.text);
+    let ledger: api::LedgerPage = ledger.json_as()?;
+    assert_eq!(ledger.entries[0].kind, LedgerKind::AdminAdjustment);
 
     let created = admin
         .post(
@@ -283,30 +266,18 @@ async fn an_admin_adjusts_an_account_with_a_reason_and_edits_packs() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json["id"].as_str().unwrap();
+    let created: api::Pack = created.json_as()?;
+    let id = created.id;
     let hidden = admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/admin/packs/{id}"),
-            json_header(),
-            Some(json!({"active": false}).to_string().into_bytes()),
-        )
+        .patch(&format!("/api/admin/packs/{id}"), json!({"active": false}))
         .await;
     assert_eq!(hidden.status, 200, "{}", hidden.text);
-    let on_sale = owner.get("/api/billing/packs").await;
-    assert!(on_sale.json["packs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["name"] != "Trial Plus"));
+    assert!(!hidden.json_as::<api::Pack>()?.active);
+    let on_sale: api::PackList = owner.get("/api/billing/packs").await.json_as()?;
+    assert!(on_sale.packs.iter().all(|p| p.name != "Trial Plus"));
     let bought = owner
         .post("/api/billing/checkout", json!({"pack_id": id}))
         .await;
     assert_eq!(bought.status, 400, "an inactive pack cannot be bought");
-}
-
-fn json_header() -> reqwest::header::HeaderMap {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert("content-type", "application/json".parse().unwrap());
-    h
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use e2e::webdriver::Browser;
 use e2e::*;
+use shared::api::{self, AgentStatus};
 
 #[tokio::test]
 async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
@@ -18,12 +19,12 @@ async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
     browser
         .find("input[name=password]")
         .await
-        .type_text("river-stone-maple-42")
+        .type_text(PASSWORD)
         .await;
     browser
         .find("input[name=business_name]")
         .await
-        .type_text("Rosa's Bakery")
+        .type_text(BUSINESS_NAME)
         .await;
     browser
         .find("[data-testid=signup-form] button[type=submit]")
@@ -32,7 +33,7 @@ async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
         .await;
 
     browser
-        .wait_for_text("[data-testid=business-name]", "Rosa's Bakery")
+        .wait_for_text("[data-testid=business-name]", BUSINESS_NAME)
         .await;
     browser
         .wait_for_text("[data-testid=verify-banner]", &email)
@@ -41,9 +42,9 @@ async fn a_new_owner_signs_up_logs_out_logs_in_and_sees_the_home_page() {
 
     browser.find("[data-testid=logout]").await.click().await;
     browser.find("[data-testid=login-form]").await;
-    browser.log_in(&email, "river-stone-maple-42").await;
+    browser.log_in(&email, PASSWORD).await;
     browser
-        .wait_for_text("[data-testid=business-name]", "Rosa's Bakery")
+        .wait_for_text("[data-testid=business-name]", BUSINESS_NAME)
         .await;
     assert_eq!(
         browser.current_url().await,
@@ -68,12 +69,7 @@ async fn a_wrong_password_shows_the_error_on_the_login_form() {
 async fn an_admin_finds_a_user_on_the_users_page() {
     let (_owner, email) = signed_up_owner("browser-admin").await;
     let seed = kmx::ops::Seed::from_env();
-    let browser = Browser::start(1280, 900).await;
-    browser.goto(&format!("{}/login", env().base_url)).await;
-    browser
-        .log_in(&seed.admin_email, &seed.admin_password)
-        .await;
-    browser.find("[data-testid=business-name]").await;
+    let browser = signed_in_browser(&seed.admin_email, &seed.admin_password).await;
     browser
         .goto(&format!("{}/admin/users", env().base_url))
         .await;
@@ -97,10 +93,7 @@ async fn an_admin_finds_a_user_on_the_users_page() {
 async fn an_owner_buys_a_pack_from_the_credits_page_and_sees_the_new_balance() {
     let base = &env().base_url;
     let (_owner, email) = signed_up_owner("browser-buyer").await;
-    let browser = Browser::start(1280, 900).await;
-    browser.goto(&format!("{base}/login")).await;
-    browser.log_in(&email, "river-stone-maple-42").await;
-    browser.find("[data-testid=business-name]").await;
+    let browser = signed_in_browser(&email, PASSWORD).await;
 
     browser.goto(&format!("{base}/credits")).await;
     browser
@@ -129,10 +122,7 @@ async fn an_owner_creates_an_agent_gets_a_number_and_sees_a_finished_simulated_c
     let base = &env().base_url;
     provision_numbers(1).await;
     let (_owner, email) = signed_up_owner("browser-agent").await;
-    let browser = Browser::start(1280, 900).await;
-    browser.goto(&format!("{base}/login")).await;
-    browser.log_in(&email, "river-stone-maple-42").await;
-    browser.find("[data-testid=business-name]").await;
+    let browser = signed_in_browser(&email, PASSWORD).await;
 
     browser.goto(&format!("{base}/agents")).await;
     browser
@@ -195,15 +185,10 @@ async fn an_admin_sees_the_number_pool_and_pauses_an_owners_agent() {
         .post("/api/agents", json!({"template": "support", "name": name}))
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json["id"].as_str().unwrap().to_string();
+    let id = created.json_as::<api::Agent>().unwrap().id;
 
     let seed = kmx::ops::Seed::from_env();
-    let browser = Browser::start(1280, 900).await;
-    browser.goto(&format!("{base}/login")).await;
-    browser
-        .log_in(&seed.admin_email, &seed.admin_password)
-        .await;
-    browser.find("[data-testid=business-name]").await;
+    let browser = signed_in_browser(&seed.admin_email, &seed.admin_password).await;
     browser.goto(&format!("{base}/admin/numbers")).await;
     browser
         .wait_for_text("[data-testid=numbers-table]", "+1415")
@@ -226,9 +211,23 @@ async fn an_admin_sees_the_number_pool_and_pauses_an_owners_agent() {
         .await;
     browser.find(&format!("{row} .resume-agent")).await;
     let agent = owner.get(&format!("/api/agents/{id}")).await;
-    assert_eq!(agent.json["status"], "paused", "{}", agent.text);
+    assert_eq!(
+        agent.json_as::<api::Agent>().unwrap().status,
+        AgentStatus::Paused,
+        "{}",
+        agent.text
+    );
 }
 
 fn uuid_suffix() -> String {
     unique_email("x").chars().skip(2).take(8).collect()
+}
+
+/// A desktop-sized browser signed in through the login form, on the home page.
+async fn signed_in_browser(email: &str, password: &str) -> Browser {
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}/login", env().base_url)).await;
+    browser.log_in(email, password).await;
+    browser.find("[data-testid=business-name]").await;
+    browser
 }

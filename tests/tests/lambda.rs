@@ -15,16 +15,18 @@ use kmx::process::{LogMode, Logs, ProcSpec, Supervised};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, COOKIE};
 use reqwest::Method;
 use serde_json::Value;
+use shared::api::{self, ErrorCode};
 use shared::email::Email;
 use shared::manifest::Manifest;
-use shared::outbox::Envelope;
+use shared::outbox::{Envelope, OutboxMessage};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 // ------------------------------------------------------------------ tests ----
 
 #[tokio::test]
-async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulator() {
+async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulator(
+) -> anyhow::Result<()> {
     let (owner, email) = signed_up_owner("lambda-me").await;
     let token = owner
         .session_cookie()
@@ -37,32 +39,35 @@ async fn an_http_function_answers_a_function_url_request_under_the_lambda_emulat
 
     let signed_in = me.request(Method::GET, "/api/me", Some(&cookie)).await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.text);
-    assert_eq!(content_type(&signed_in), "application/json");
-    assert_eq!(signed_in.json["user"]["email"], email.as_str());
-    assert_eq!(signed_in.json["account"]["business_name"], "Rosa's Bakery");
+    assert_eq!(signed_in.header("content-type"), Some("application/json"));
+    let lambda_me: api::Me = signed_in.json_as()?;
+    let gateway_me: api::Me = through_gateway.json_as()?;
+    assert_eq!(lambda_me.user.email, email);
+    assert_eq!(lambda_me.account.business_name, BUSINESS_NAME);
     assert_eq!(
-        signed_in.json["user"], through_gateway.json["user"],
+        lambda_me.user, gateway_me.user,
         "the same user as through the gateway"
     );
     assert_eq!(
-        signed_in.json["csrf_token"], through_gateway.json["csrf_token"],
+        lambda_me.csrf_token, gateway_me.csrf_token,
         "the same session"
     );
 
     let anonymous = me.request(Method::GET, "/api/me", None).await;
     assert_eq!(anonymous.status, 401, "{}", anonymous.text);
-    assert_eq!(content_type(&anonymous), "application/json");
-    assert_eq!(anonymous.error_code(), "unauthenticated");
+    assert_eq!(anonymous.header("content-type"), Some("application/json"));
+    assert_eq!(anonymous.error_code(), ErrorCode::Unauthenticated);
 
     // The function matches the request against its manifest route: it sees
     // `/api/me`, not the emulator's `/lambda-url/me` prefix (else the first
     // request above would have been a 404), and nothing else.
     let elsewhere = me.request(Method::GET, "/api/me/else", Some(&cookie)).await;
     assert_eq!(elsewhere.status, 404, "{}", elsewhere.text);
-    assert_eq!(elsewhere.error_code(), "not_found");
+    assert_eq!(elsewhere.error_code(), ErrorCode::NotFound);
     let wrong_method = me.request(Method::DELETE, "/api/me", Some(&cookie)).await;
     assert_eq!(wrong_method.status, 405, "{}", wrong_method.text);
     me.finish();
+    Ok(())
 }
 
 #[tokio::test]
@@ -142,8 +147,8 @@ async fn a_schedule_function_relays_the_outbox_on_a_scheduled_event_under_the_la
         let dedup_key = format!("e2e-lambda-relay:{tag}:{attempt}");
         let id: i64 = db
             .query_one(
-                "INSERT INTO outbox (queue, dedup_key, payload) VALUES ('emails', $1, $2) RETURNING id",
-                &[&dedup_key, &payload],
+                "INSERT INTO outbox (queue, dedup_key, payload) VALUES ($1, $2, $3) RETURNING id",
+                &[&Email::QUEUE, &dedup_key, &payload],
             )
             .await
             .expect("insert the outbox row")
@@ -191,10 +196,10 @@ fn email(to: &str, subject: &str) -> Email {
 
 /// An `emails` queue message body: the outbox envelope of one email.
 fn envelope(dedup_key: &str, to: &str, subject: &str) -> String {
-    let envelope = Envelope {
+    let envelope = Envelope::<Email> {
         outbox_id: i64::from(uuid::Uuid::new_v4().as_fields().0 >> 1),
         dedup_key: dedup_key.to_string(),
-        payload: serde_json::to_value(email(to, subject)).unwrap(),
+        payload: email(to, subject),
     };
     serde_json::to_string(&envelope).unwrap()
 }
@@ -203,7 +208,7 @@ fn envelope(dedup_key: &str, to: &str, subject: &str) -> String {
 fn sqs_event(messages: &[(&str, String)]) -> Value {
     use md5::{Digest, Md5};
     let now = chrono::Utc::now().timestamp_millis().to_string();
-    let queue = format!("{}{}", kmx::queues::DEFAULT_PREFIX, shared::email::QUEUE);
+    let queue = format!("{}{}", kmx::queues::DEFAULT_PREFIX, Email::QUEUE);
     let records: Vec<Value> = messages
         .iter()
         .map(|(id, body)| {
@@ -245,14 +250,6 @@ fn scheduled_event() -> Value {
         "resources": ["arn:aws:events:us-east-1:000000000000:rule/kmx-outbox-relay"],
         "detail": {},
     })
-}
-
-fn content_type(answer: &Answer) -> &str {
-    answer
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
 }
 
 async fn database() -> tokio_postgres::Client {

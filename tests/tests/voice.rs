@@ -4,6 +4,10 @@
 
 use e2e::*;
 use serde_json::Value;
+use shared::api::{
+    self, AgentId, CallOutcome, CallStatus, ErrorCode, LedgerKind, MessageUrgency, NumberStatus,
+    TurnRole, E164,
+};
 
 fn profile() -> Value {
     json!({
@@ -26,12 +30,13 @@ fn profile() -> Value {
 
 /// A signed-up owner with an agent made from a template, its profile
 /// filled in, and a number from the pool; returns (client, agent, number).
-async fn owner_with_live_agent(prefix: &str) -> (Client, String, String) {
+async fn owner_with_live_agent(prefix: &str) -> (Client, AgentId, E164) {
     provision_numbers(1).await;
     let (owner, _) = signed_up_owner(prefix).await;
     let catalog = owner.get("/api/templates").await;
     assert_eq!(catalog.status, 200, "{}", catalog.text);
-    assert!(catalog.json["templates"].as_array().unwrap().len() >= 5);
+    let catalog: api::Catalog = catalog.json_as().unwrap();
+    assert!(catalog.templates.len() >= 5);
     let created = owner
         .post(
             "/api/agents",
@@ -39,35 +44,22 @@ async fn owner_with_live_agent(prefix: &str) -> (Client, String, String) {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
-    let id = created.json["id"].as_str().unwrap().to_string();
+    let id = created.json_as::<api::Agent>().unwrap().id;
     let patched = owner
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/agents/{id}"),
-            json_headers(),
-            Some(json!({"profile": profile()}).to_string().into_bytes()),
-        )
+        .patch(&format!("/api/agents/{id}"), json!({"profile": profile()}))
         .await;
     assert_eq!(patched.status, 200, "{}", patched.text);
     let taken = owner
         .post(&format!("/api/agents/{id}/number"), json!({}))
         .await;
     assert_eq!(taken.status, 200, "{}", taken.text);
-    let number = taken.json["number"]["number"].as_str().unwrap().to_string();
-    assert!(taken.json["test_call_url"]
-        .as_str()
-        .unwrap()
+    let taken: api::Agent = taken.json_as().unwrap();
+    let number = taken.number.expect("the agent has a number").number;
+    assert!(taken
+        .test_call_url
+        .expect("a test call URL on the sandbox")
         .contains("/_sandbox?number="));
     (owner, id, number)
-}
-
-fn json_headers() -> reqwest::header::HeaderMap {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(
-        reqwest::header::CONTENT_TYPE,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    h
 }
 
 fn bot_says(record: &Value) -> Vec<String> {
@@ -80,36 +72,38 @@ fn bot_says(record: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn balance(owner: &Client) -> i64 {
-    owner.get("/api/credits").await.json["balance_seconds"]
-        .as_i64()
-        .unwrap()
-}
-
 /// The call as the owner's history shows it, waiting for its report.
-async fn history_call(owner: &Client, agent: &str) -> Value {
+async fn history_call(owner: &Client, agent: AgentId) -> api::CallSummary {
     for _ in 0..50 {
         let page = owner.get(&format!("/api/calls?agent_id={agent}")).await;
         assert_eq!(page.status, 200, "{}", page.text);
-        if let Some(call) = page.json["calls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["status"] == "ended" && c["outcome"] != "unknown")
+        let page: api::CallPage = page.json_as().unwrap();
+        if let Some(call) = page
+            .calls
+            .into_iter()
+            .find(|c| c.status == CallStatus::Ended && c.outcome != CallOutcome::Unknown)
         {
-            return call.clone();
+            return call;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("no finished call in the history of agent {agent}");
 }
 
+/// The owner's messages (`GET /api/messages{query}`).
+async fn messages(owner: &Client, query: &str) -> api::MessagePage {
+    let inbox = owner.get(&format!("/api/messages{query}")).await;
+    assert_eq!(inbox.status, 200, "{}", inbox.text);
+    inbox.json_as().unwrap()
+}
+
 #[tokio::test]
-async fn a_caller_asks_an_faq_and_the_receptionist_answers_from_the_profile() {
+async fn a_caller_asks_an_faq_and_the_receptionist_answers_from_the_profile() -> anyhow::Result<()>
+{
     let (owner, agent, number) = owner_with_live_agent("faq").await;
     let before = balance(&owner).await;
     let record = simulate_call(json!({
-        "number": number, "scenario": "faq", "question": "Do you have parking?",
+        "number": number.as_str(), "scenario": "faq", "question": "Do you have parking?",
         "duplicates": 3, "reorder": true
     }))
     .await;
@@ -125,49 +119,43 @@ async fn a_caller_asks_an_faq_and_the_receptionist_answers_from_the_profile() {
             .any(|s| s.contains("free parking behind the salon")),
         "the answer comes from the profile: {said:?}"
     );
-    let agent_now = owner.get(&format!("/api/agents/{agent}")).await;
+    let agent_now: api::Agent = owner.get(&format!("/api/agents/{agent}")).await.json_as()?;
     assert_eq!(
-        agent_now.json["number"]["status"], "active",
+        agent_now.number.map(|n| n.status),
+        Some(NumberStatus::Active),
         "the owner sees the number go live once Vapi has activated it"
     );
-    let call = history_call(&owner, &agent).await;
-    assert_eq!(call["outcome"], "answered");
-    assert_eq!(call["duration_seconds"], 50);
-    assert_eq!(
-        call["charged_seconds"], 50,
-        "charged once despite 3 reports"
-    );
-    assert!(call["summary"].as_str().unwrap().len() > 10);
+    let call = history_call(&owner, agent).await;
+    assert_eq!(call.outcome, CallOutcome::Answered);
+    assert_eq!(call.duration_seconds, 50);
+    assert_eq!(call.charged_seconds, 50, "charged once despite 3 reports");
+    assert!(call.summary.as_deref().unwrap().len() > 10);
     assert_eq!(balance(&owner).await, before - 50);
-    let detail = owner
-        .get(&format!("/api/calls/{}", call["id"].as_str().unwrap()))
-        .await;
+    let detail = owner.get(&format!("/api/calls/{}", call.id)).await;
     assert_eq!(detail.status, 200, "{}", detail.text);
-    assert!(detail.json["recording_url"]
-        .as_str()
-        .unwrap()
-        .starts_with("http"));
-    let transcript = detail.json["transcript"].as_array().unwrap();
-    assert!(transcript
+    let detail: api::CallDetail = detail.json_as()?;
+    assert!(detail.recording_url.as_deref().unwrap().starts_with("http"));
+    assert!(detail
+        .transcript
         .iter()
-        .any(|t| t["role"] == "caller" && t["text"] == "Do you have parking?"));
-    assert!(transcript.iter().any(|t| t["role"] == "tool"));
-    let ledger = owner.get("/api/credits/ledger").await;
-    let call_entries: Vec<_> = ledger.json["entries"]
-        .as_array()
-        .unwrap()
+        .any(|t| t.role == TurnRole::Caller && t.text == "Do you have parking?"));
+    assert!(detail.transcript.iter().any(|t| t.role == TurnRole::Tool));
+    let ledger = ledger(&owner).await;
+    let call_entries: Vec<_> = ledger
+        .entries
         .iter()
-        .filter(|e| e["kind"] == "call")
+        .filter(|e| e.kind == LedgerKind::Call)
         .collect();
     assert_eq!(call_entries.len(), 1);
-    assert_eq!(call_entries[0]["amount_seconds"], -50);
+    assert_eq!(call_entries[0].amount_seconds, -50);
+    Ok(())
 }
 
 #[tokio::test]
 async fn a_caller_leaves_a_message_that_appears_in_the_inbox() {
     let (owner, agent, number) = owner_with_live_agent("message").await;
     let record = simulate_call(json!({
-        "number": number, "scenario": "message", "caller_name": "Jamie Rivera",
+        "number": number.as_str(), "scenario": "message", "caller_name": "Jamie Rivera",
         "reason": "Please call me back about a wedding updo.", "urgency": "urgent",
         "arguments_as_string": true
     }))
@@ -176,34 +164,25 @@ async fn a_caller_leaves_a_message_that_appears_in_the_inbox() {
         record["problems"].as_array().unwrap().is_empty(),
         "{record}"
     );
-    let inbox = owner.get("/api/messages").await;
-    assert_eq!(inbox.status, 200, "{}", inbox.text);
-    assert_eq!(inbox.json["unhandled"], 1);
-    let m = &inbox.json["messages"][0];
-    assert_eq!(m["caller_name"], "Jamie Rivera");
-    assert_eq!(m["urgency"], "urgent");
-    assert!(m["reason"].as_str().unwrap().contains("wedding updo"));
-    let call = history_call(&owner, &agent).await;
-    assert_eq!(call["outcome"], "message_taken");
-    assert_eq!(m["call_id"], call["id"]);
+    let inbox = messages(&owner, "").await;
+    assert_eq!(inbox.unhandled, 1);
+    let m = &inbox.messages[0];
+    assert_eq!(m.caller_name, "Jamie Rivera");
+    assert_eq!(m.urgency, MessageUrgency::Urgent);
+    assert!(m.reason.contains("wedding updo"));
+    let call = history_call(&owner, agent).await;
+    assert_eq!(call.outcome, CallOutcome::MessageTaken);
+    assert_eq!(m.call_id, Some(call.id));
     let handled = owner
-        .post_empty(&format!(
-            "/api/messages/{}/handled",
-            m["id"].as_str().unwrap()
-        ))
+        .post_empty(&format!("/api/messages/{}/handled", m.id))
         .await;
     assert_eq!(handled.status, 200, "{}", handled.text);
-    assert_eq!(owner.get("/api/messages").await.json["unhandled"], 0);
+    assert_eq!(messages(&owner, "").await.unhandled, 0);
     // Another owner sees neither the call nor the message.
     let (stranger, _) = signed_up_owner("stranger").await;
-    let theirs = stranger
-        .get(&format!("/api/calls/{}", call["id"].as_str().unwrap()))
-        .await;
+    let theirs = stranger.get(&format!("/api/calls/{}", call.id)).await;
     assert_eq!(theirs.status, 404);
-    assert_eq!(
-        stranger.get("/api/messages?status=all").await.json["total"],
-        0
-    );
+    assert_eq!(messages(&stranger, "?status=all").await.total, 0);
     let agent_of_other = stranger.get(&format!("/api/agents/{agent}")).await;
     assert_eq!(agent_of_other.status, 404);
 }
@@ -212,33 +191,34 @@ async fn a_caller_leaves_a_message_that_appears_in_the_inbox() {
 async fn a_five_second_call_is_free_and_a_blocked_account_is_refused() {
     let (owner, agent, number) = owner_with_live_agent("blocked").await;
     let before = balance(&owner).await;
-    let record = simulate_call(json!({"number": number, "scenario": "hangup_5s"})).await;
+    let record = simulate_call(json!({"number": number.as_str(), "scenario": "hangup_5s"})).await;
     assert_eq!(record["ended_reason"], "customer-ended-call");
-    let call = history_call(&owner, &agent).await;
-    assert_eq!(call["charged_seconds"], 0);
+    let call = history_call(&owner, agent).await;
+    assert_eq!(call.charged_seconds, 0);
     assert_eq!(balance(&owner).await, before);
 
     // An admin takes the whole balance and the overage: calls are refused.
-    let me = owner.get("/api/me").await;
-    let account = me.json["account"]["id"].as_str().unwrap();
+    let account = me(&owner).await.account.id;
     let admin = admin_client().await;
-    let adjusted = admin
-        .post(
-            &format!("/api/admin/accounts/{account}/credits/adjust"),
-            json!({"amount_seconds": -(before + 900), "reason": "e2e: use up the credits"}),
-        )
-        .await;
+    let adjusted =
+        adjust_credits(&admin, account, -(before + 900), "e2e: use up the credits").await;
     assert_eq!(adjusted.status, 201, "{}", adjusted.text);
-    let refused = simulate_call(json!({"number": number, "scenario": "faq"})).await;
+    let refused = simulate_call(json!({"number": number.as_str(), "scenario": "faq"})).await;
     assert_eq!(refused["ended_reason"], "assistant-request-returned-error");
     assert!(bot_says(&refused)
         .iter()
         .any(|s| s.contains("cannot take your call")));
     let page = owner
-        .get(&format!("/api/calls?agent_id={agent}&outcome=refused"))
+        .get(&format!(
+            "/api/calls?agent_id={agent}&outcome={}",
+            CallOutcome::Refused
+        ))
         .await;
-    assert_eq!(page.json["total"], 1, "{}", page.text);
-    assert_eq!(page.json["calls"][0]["charged_seconds"], 0);
+    assert_eq!(page.status, 200, "{}", page.text);
+    let page: api::CallPage = page.json_as().unwrap();
+    assert_eq!(page.total, 1, "{page:?}");
+    assert_eq!(page.calls[0].charged_seconds, 0);
+    assert_eq!(page.calls[0].outcome, CallOutcome::Refused);
 }
 
 #[tokio::test]
@@ -251,7 +231,7 @@ async fn the_vapi_webhook_refuses_unauthenticated_requests_and_bad_input_gets_fi
         )
         .await;
     assert_eq!(answer.status, 401, "{}", answer.text);
-    assert_eq!(answer.error_code(), "unauthorized");
+    assert_eq!(answer.error_code(), ErrorCode::Unauthorized);
 
     // Vapi embeds the whole transcript: a 2 MiB message is taken on this
     // route, while the rest of the API keeps its 1 MiB limit.
@@ -266,21 +246,11 @@ async fn the_vapi_webhook_refuses_unauthenticated_requests_and_bad_input_gets_fi
         reqwest::header::HeaderValue::from_static(kmx::stack::SANDBOX_VAPI_WEBHOOK_SECRET),
     );
     let answer = anonymous
-        .send(
-            reqwest::Method::POST,
-            "/api/webhooks/vapi",
-            headers,
-            Some(big.clone().into_bytes()),
-        )
+        .post_raw("/api/webhooks/vapi", headers, big.clone().into_bytes())
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let answer = anonymous
-        .send(
-            reqwest::Method::POST,
-            "/api/auth/login",
-            json_headers(),
-            Some(big.into_bytes()),
-        )
+        .post_raw("/api/auth/login", json_headers(), big.into_bytes())
         .await;
     assert_eq!(answer.status, 413, "{}", answer.text);
 

@@ -3,10 +3,9 @@ use shared::{agents, http::Reply, runtime};
 
 fn main() {
     runtime::http("agents-create", |ctx, req| async move {
-        let account = ctx.session()?.account.id;
         Ok(Reply::json(
             201,
-            &agents::create(&ctx.app, account, req.json()?).await?,
+            &agents::create(&ctx.app, &ctx.session()?.account, req.json()?).await?,
         ))
     })
 }

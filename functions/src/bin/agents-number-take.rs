@@ -1,12 +1,12 @@
 //! POST /api/agents/{id}/number: take a number from the pool for the agent.
-use shared::{http::Reply, numbers, runtime};
+use shared::{agents, http::Reply, runtime};
 
 fn main() {
     runtime::http("agents-number-take", |ctx, req| async move {
         let account = ctx.session()?.account.id;
         let id = req.uuid_param("id")?;
         Ok(Reply::ok(
-            &numbers::take(&ctx.app, account, id, req.json()?).await?,
+            &agents::take_number(&ctx.app, account, id, req.json()?).await?,
         ))
     })
 }

@@ -3,6 +3,6 @@ use shared::{email, runtime};
 
 fn main() {
     runtime::queue("email-sender", |app, message| async move {
-        email::deliver(&app, &message).await
+        email::deliver(&app.db, app.mailer().await?, &message).await
     })
 }

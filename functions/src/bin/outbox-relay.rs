@@ -1,9 +1,9 @@
 //! Schedule: relay outbox messages that were not sent right after their commit.
-use shared::{outbox, runtime};
+use shared::runtime;
 
 fn main() {
     runtime::schedule("outbox-relay", |app| async move {
-        let report = outbox::relay(&app, None).await?;
+        let report = app.relay(None).await?;
         Ok(serde_json::to_value(report).expect("reports serialize"))
     })
 }

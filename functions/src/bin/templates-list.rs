@@ -1,8 +1,8 @@
 //! GET /api/templates: agent templates, voices, tools and languages.
-use shared::{agents, http::Reply, runtime};
+use shared::{http::Reply, runtime, voice};
 
 fn main() {
     runtime::http("templates-list", |_ctx, _req| async move {
-        Ok(Reply::ok(&agents::catalog()))
+        Ok(Reply::ok(&voice::catalog()))
     })
 }

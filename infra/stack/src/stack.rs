@@ -292,7 +292,11 @@ impl Stack {
             phases.join(", ")
         ));
         b.push_str(&format!("  Dashboard     {}/\n", self.base_url()));
-        b.push_str(&format!("  API           {}/api/\n", self.base_url()));
+        b.push_str(&format!(
+            "  API           {}/api/  (described at {}/api/openapi.json)\n",
+            self.base_url(),
+            self.base_url()
+        ));
         b.push_str(&format!("  Mail inbox    {}\n", self.mail_inbox_url()));
         b.push_str(&format!(
             "  Stripe sandbox  {}/_sandbox\n",

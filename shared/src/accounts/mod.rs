@@ -8,13 +8,13 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 
-use crate::api::{self, AdminUser, AdminUserDetail, AdminUserPage, AdminUserQuery, Me, Role};
-use crate::app::App;
+use crate::api::{
+    self, AccountId, AdminUser, AdminUserDetail, AdminUserPage, AdminUserQuery, Me, Role, UserId,
+};
+use crate::app::{App, UnitOfWork};
 use crate::config::{Config, Secret};
-use crate::email;
 use crate::error::{Error, Result, Validator};
 use crate::http::{Reply, Request};
-use crate::outbox;
 use domain::{BusinessName, EmailAddress, NewPassword};
 use tokens::TokenKind;
 use uuid::Uuid;
@@ -22,18 +22,31 @@ use uuid::Uuid;
 /// Emailed links of one kind a user may ask for per hour.
 const EMAILS_PER_HOUR: i64 = 5;
 
-pub(crate) fn role_from_db(role: &str) -> Role {
-    match role {
-        "admin" => Role::Admin,
-        _ => Role::Owner,
-    }
+/// A user and their account, selected as [`user_of`] reads them (`users`
+/// aliased `u`, `accounts` aliased `a`).
+macro_rules! user_columns {
+    () => {
+        "u.id AS user_id, u.email, u.role, u.email_verified_at IS NOT NULL AS email_verified,
+         u.created_at, a.id AS account_id, a.business_name"
+    };
 }
+pub(crate) use user_columns;
 
-fn role_to_db(role: &Role) -> &'static str {
-    match role {
-        Role::Admin => "admin",
-        Role::Owner => "owner",
-    }
+/// Reads [`user_columns`].
+pub(crate) fn user_of(row: &tokio_postgres::Row) -> Result<(api::User, api::Account)> {
+    Ok((
+        api::User {
+            id: row.try_get("user_id")?,
+            email: row.try_get("email")?,
+            role: row.try_get("role")?,
+            email_verified: row.try_get("email_verified")?,
+            created_at: row.try_get("created_at")?,
+        },
+        api::Account {
+            id: row.try_get("account_id")?,
+            business_name: row.try_get("business_name")?,
+        },
+    ))
 }
 
 /// Where a request came from, recorded on the session and used to throttle.
@@ -84,38 +97,54 @@ struct UserRow {
     password_hash: String,
 }
 
-async fn find_user(
-    client: &impl deadpool_postgres::GenericClient,
-    by: &str,
-    key: &(dyn tokio_postgres::types::ToSql + Sync),
-) -> Result<Option<UserRow>> {
-    let sql = format!(
-        "SELECT u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
-                a.id, a.business_name, u.password_hash
-         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.{by} = $1"
-    );
-    Ok(client.query_opt(&sql, &[key]).await?.map(|row| UserRow {
-        user: api::User {
-            id: row.get(0),
-            email: row.get(1),
-            role: role_from_db(row.get(2)),
-            email_verified: row.get(3),
-            created_at: row.get(4),
-        },
-        account: api::Account {
-            id: row.get(5),
-            business_name: row.get(6),
-        },
-        password_hash: row.get(7),
-    }))
+/// How a user is looked up.
+enum UserKey<'a> {
+    Email(&'a str),
+    Id(UserId),
 }
 
-async fn start_session(
+async fn find_user(
+    client: &impl deadpool_postgres::GenericClient,
+    key: UserKey<'_>,
+) -> Result<Option<UserRow>> {
+    macro_rules! select {
+        () => {
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                ", u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id WHERE "
+            )
+        };
+    }
+    let row = match key {
+        UserKey::Email(email) => {
+            client
+                .query_opt(concat!(select!(), "u.email = $1"), &[&email])
+                .await?
+        }
+        UserKey::Id(id) => {
+            client
+                .query_opt(concat!(select!(), "u.id = $1"), &[&id])
+                .await?
+        }
+    };
+    row.map(|row| {
+        let (user, account) = user_of(&row)?;
+        Ok(UserRow {
+            user,
+            account,
+            password_hash: row.try_get("password_hash")?,
+        })
+    })
+    .transpose()
+}
+
+async fn start_session_in(
     tx: &deadpool_postgres::Transaction<'_>,
     row: UserRow,
     client: &ClientInfo,
 ) -> Result<SignedIn> {
-    let (token, csrf_token) = sessions::create(
+    let (token, csrf_token) = sessions::create_in(
         tx,
         row.user.id,
         client.ip.as_deref(),
@@ -156,39 +185,39 @@ pub async fn signup(
     let password_hash = passwords::hash(password.expose()).await?;
 
     let mut db = app.db.get().await?;
-    let tx = db.transaction().await?;
-    let account_id: Uuid = tx
+    let mut tx = app.begin(&mut db).await?;
+    let account_id: AccountId = tx
         .query_one(
             "INSERT INTO accounts (business_name) VALUES ($1) RETURNING id",
             &[&business.as_str()],
         )
         .await?
-        .get(0);
+        .try_get("id")?;
     let inserted = tx
         .execute(
-            "INSERT INTO users (account_id, email, password_hash, role) VALUES ($1, $2, $3, 'owner')",
-            &[&account_id, &email.as_str(), &password_hash],
+            "INSERT INTO users (account_id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
+            &[&account_id, &email.as_str(), &password_hash, &Role::Owner],
         )
         .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => return Err(Error::EmailTaken),
         other => other?,
     };
-    let row = find_user(&tx, "email", &email.as_str())
+    let row = find_user(&*tx, UserKey::Email(email.as_str()))
         .await?
         .ok_or_else(|| Error::internal("user vanished after insert"))?;
-    crate::credits::grant_signup(&tx, account_id).await?;
-    let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::VerifyEmail).await?;
+    crate::credits::grant_signup_in(&tx, account_id).await?;
+    let (token_id, token) = tokens::issue_in(&tx, row.user.id, TokenKind::VerifyEmail).await?;
     let mail = emails::verify_email(
         &app.config.public_url,
         email.as_str(),
         business.as_str(),
         &token,
     );
-    let queued = email::enqueue(&tx, &format!("verify_email:{token_id}"), &mail).await?;
-    let signed_in = start_session(&tx, row, client).await?;
+    tx.enqueue(&format!("verify_email:{token_id}"), &mail)
+        .await?;
+    let signed_in = start_session_in(&tx, row, client).await?;
     tx.commit().await?;
-    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
     tracing::info!(user_id = %signed_in.me.user.id, "account created");
     Ok(signed_in)
 }
@@ -210,7 +239,7 @@ pub async fn login(app: &App, request: api::LoginRequest, client: &ClientInfo) -
     }
     let mut db = app.db.get().await?;
     throttle::check(&db, &email, client.ip.as_deref()).await?;
-    let row = find_user(&db, "email", &email).await?;
+    let row = find_user(&db, UserKey::Email(&email)).await?;
     let hash = match &row {
         Some(r) => r.password_hash.clone(),
         None => passwords::dummy_hash().await.to_string(),
@@ -221,7 +250,7 @@ pub async fn login(app: &App, request: api::LoginRequest, client: &ClientInfo) -
         return Err(Error::InvalidCredentials);
     };
     let tx = db.transaction().await?;
-    let signed_in = start_session(&tx, row, client).await?;
+    let signed_in = start_session_in(&tx, row, client).await?;
     tx.commit().await?;
     Ok(signed_in)
 }
@@ -257,44 +286,43 @@ pub async fn change_password(
     v.finish()?;
     let password = password.unwrap();
     let mut db = app.db.get().await?;
-    let row = find_user(&db, "id", &session.user.id)
+    let row = find_user(&db, UserKey::Id(session.user.id))
         .await?
         .ok_or(Error::Unauthenticated)?;
     if !passwords::verify(&request.current_password, &row.password_hash).await? {
         return Err(Error::WrongPassword);
     }
     let new_hash = passwords::hash(password.expose()).await?;
-    let tx = db.transaction().await?;
-    let queued = set_password(app, &tx, row.user.id, &row.user.email, &new_hash).await?;
-    let signed_in = start_session(&tx, row, client).await?;
+    let mut tx = app.begin(&mut db).await?;
+    set_password_in(app, &mut tx, row.user.id, &row.user.email, &new_hash).await?;
+    let signed_in = start_session_in(&tx, row, client).await?;
     tx.commit().await?;
-    outbox::relay_now(app, &queued).await;
     Ok(signed_in)
 }
 
 /// Stores a new password hash, revokes every session and emails the owner.
-async fn set_password(
+async fn set_password_in(
     app: &App,
-    tx: &deadpool_postgres::Transaction<'_>,
-    user_id: Uuid,
+    tx: &mut UnitOfWork<'_>,
+    user_id: UserId,
     email_address: &str,
     hash: &str,
-) -> Result<Vec<i64>> {
+) -> Result<()> {
     tx.execute(
         "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
         &[&user_id, &hash],
     )
     .await?;
-    sessions::revoke_all(tx, user_id).await?;
+    sessions::revoke_all_in(&**tx, user_id).await?;
     tx.execute(
         "UPDATE auth_tokens SET used_at = now()
-         WHERE user_id = $1 AND kind = 'reset_password' AND used_at IS NULL",
-        &[&user_id],
+         WHERE user_id = $1 AND kind = $2 AND used_at IS NULL",
+        &[&user_id, &TokenKind::ResetPassword],
     )
     .await?;
     let mail = emails::password_changed(&app.config.public_url, email_address);
-    let queued = email::enqueue(tx, &format!("password_changed:{}", Uuid::new_v4()), &mail).await?;
-    Ok(queued.into_iter().collect())
+    tx.enqueue(&format!("password_changed:{}", Uuid::new_v4()), &mail)
+        .await
 }
 
 /// Emails a reset link if the address has an account; answers the same
@@ -302,25 +330,24 @@ async fn set_password(
 pub async fn forgot_password(app: &App, request: api::ForgotPasswordRequest) -> Result<()> {
     let email = EmailAddress::parse(&request.email).map_err(|m| Error::field("email", &m))?;
     let mut db = app.db.get().await?;
-    let Some(row) = find_user(&db, "email", &email.as_str()).await? else {
+    let Some(row) = find_user(&db, UserKey::Email(email.as_str())).await? else {
         return Ok(());
     };
-    let tx = db.transaction().await?;
-    if recent_tokens(&tx, row.user.id, TokenKind::ResetPassword).await? >= EMAILS_PER_HOUR {
+    let mut tx = app.begin(&mut db).await?;
+    if recent_tokens_in(&tx, row.user.id, TokenKind::ResetPassword).await? >= EMAILS_PER_HOUR {
         tracing::info!(user_id = %row.user.id, "reset email limit reached; not sending");
         return Ok(());
     }
-    let (token_id, token) = tokens::issue(&tx, row.user.id, TokenKind::ResetPassword).await?;
+    let (token_id, token) = tokens::issue_in(&tx, row.user.id, TokenKind::ResetPassword).await?;
     let mail = emails::reset_password(&app.config.public_url, &row.user.email, &token);
-    let queued = email::enqueue(&tx, &format!("reset_password:{token_id}"), &mail).await?;
-    tx.commit().await?;
-    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
-    Ok(())
+    tx.enqueue(&format!("reset_password:{token_id}"), &mail)
+        .await?;
+    tx.commit().await
 }
 
-async fn recent_tokens(
+async fn recent_tokens_in(
     tx: &deadpool_postgres::Transaction<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     kind: TokenKind,
 ) -> Result<i64> {
     // Serialises concurrent requests for one user, so the limit holds.
@@ -330,7 +357,7 @@ async fn recent_tokens(
         .query_one(
             "SELECT count(*) FROM auth_tokens
              WHERE user_id = $1 AND kind = $2 AND created_at > now() - interval '1 hour'",
-            &[&user_id, &kind.as_str()],
+            &[&user_id, &kind],
         )
         .await?
         .get(0))
@@ -340,24 +367,22 @@ async fn recent_tokens(
 /// Proves the address too, so it also marks the email verified.
 pub async fn reset_password(app: &App, request: api::ResetPasswordRequest) -> Result<()> {
     let mut db = app.db.get().await?;
-    let tx = db.transaction().await?;
-    let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::ResetPassword).await?;
-    let row = find_user(&tx, "id", &user_id)
+    let mut tx = app.begin(&mut db).await?;
+    let user_id = tokens::consume_in(&tx, request.token.trim(), TokenKind::ResetPassword).await?;
+    let row = find_user(&*tx, UserKey::Id(user_id))
         .await?
         .ok_or(Error::InvalidToken)?;
     // A refused password rolls the transaction back: the link still works.
     let password = NewPassword::parse(&request.new_password, Some(&row.user.email))
         .map_err(|m| Error::field("new_password", &m))?;
     let hash = passwords::hash(password.expose()).await?;
-    let queued = set_password(app, &tx, user_id, &row.user.email, &hash).await?;
+    set_password_in(app, &mut tx, user_id, &row.user.email, &hash).await?;
     tx.execute(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
         &[&user_id],
     )
     .await?;
-    tx.commit().await?;
-    outbox::relay_now(app, &queued).await;
-    Ok(())
+    tx.commit().await
 }
 
 /// Marks the address verified from an emailed link.
@@ -367,7 +392,7 @@ pub async fn verify_email(
 ) -> Result<api::VerifyEmailResponse> {
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    let user_id = tokens::consume(&tx, request.token.trim(), TokenKind::VerifyEmail).await?;
+    let user_id = tokens::consume_in(&tx, request.token.trim(), TokenKind::VerifyEmail).await?;
     let email: String = tx
         .query_one(
             "UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
@@ -389,20 +414,20 @@ pub async fn resend_verification(app: &App, session: &sessions::Session) -> Resu
         return Ok("Your email address is already confirmed.".into());
     }
     let mut db = app.db.get().await?;
-    let tx = db.transaction().await?;
-    if recent_tokens(&tx, session.user.id, TokenKind::VerifyEmail).await? >= EMAILS_PER_HOUR {
+    let mut tx = app.begin(&mut db).await?;
+    if recent_tokens_in(&tx, session.user.id, TokenKind::VerifyEmail).await? >= EMAILS_PER_HOUR {
         return Err(Error::TooManyAttempts { retry_after: 3600 });
     }
-    let (token_id, token) = tokens::issue(&tx, session.user.id, TokenKind::VerifyEmail).await?;
+    let (token_id, token) = tokens::issue_in(&tx, session.user.id, TokenKind::VerifyEmail).await?;
     let mail = emails::verify_email(
         &app.config.public_url,
         &session.user.email,
         &session.account.business_name,
         &token,
     );
-    let queued = email::enqueue(&tx, &format!("verify_email:{token_id}"), &mail).await?;
+    tx.enqueue(&format!("verify_email:{token_id}"), &mail)
+        .await?;
     tx.commit().await?;
-    outbox::relay_now(app, &queued.into_iter().collect::<Vec<_>>()).await;
     Ok(format!("We sent a new link to {}.", session.user.email))
 }
 
@@ -415,7 +440,7 @@ pub async fn upsert_user(
     password: &str,
     business_name: &str,
     role: Role,
-) -> Result<Uuid> {
+) -> Result<UserId> {
     let mut v = Validator::new();
     let email = v.take("email", EmailAddress::parse(email));
     let business = v.take("business_name", BusinessName::parse(business_name));
@@ -428,31 +453,31 @@ pub async fn upsert_user(
     let hash = passwords::hash(password.expose()).await?;
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    let existing = find_user(&tx, "email", &email.as_str()).await?;
+    let existing = find_user(&tx, UserKey::Email(email.as_str())).await?;
     let id = match existing {
         Some(row) => {
             tx.execute(
                 "UPDATE users SET role = $2, password_hash = $3, password_changed_at = now(),
                         email_verified_at = coalesce(email_verified_at, now())
                  WHERE id = $1",
-                &[&row.user.id, &role_to_db(&role), &hash],
+                &[&row.user.id, &role, &hash],
             )
             .await?;
             row.user.id
         }
         None => {
-            let account_id: Uuid = tx
+            let account_id: AccountId = tx
                 .query_one(
                     "INSERT INTO accounts (business_name) VALUES ($1) RETURNING id",
                     &[&business.as_str()],
                 )
                 .await?
                 .get(0);
-            crate::credits::grant_signup(&tx, account_id).await?;
+            crate::credits::grant_signup_in(&tx, account_id).await?;
             tx.query_one(
                 "INSERT INTO users (account_id, email, password_hash, role, email_verified_at)
                  VALUES ($1, $2, $3, $4, now()) RETURNING id",
-                &[&account_id, &email.as_str(), &hash, &role_to_db(&role)],
+                &[&account_id, &email.as_str(), &hash, &role],
             )
             .await?
             .get(0)
@@ -462,21 +487,33 @@ pub async fn upsert_user(
     Ok(id)
 }
 
-const ADMIN_USER_COLUMNS: &str =
-    "u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
-     u.account_id, a.business_name, u.last_login_at";
+/// A user as admins see it (`users` aliased `u`, `accounts` aliased `a`).
+macro_rules! admin_user_select {
+    () => {
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            ", u.last_login_at,
+             (SELECT count(*) FROM sessions s
+              WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now())
+                 AS active_sessions
+             FROM users u JOIN accounts a ON a.id = u.account_id"
+        )
+    };
+}
 
-fn admin_user(row: &tokio_postgres::Row) -> AdminUser {
-    AdminUser {
-        id: row.get(0),
-        email: row.get(1),
-        role: role_from_db(row.get(2)),
-        email_verified: row.get(3),
-        created_at: row.get(4),
-        account_id: row.get(5),
-        business_name: row.get(6),
-        last_login_at: row.get(7),
-    }
+fn admin_user(row: &tokio_postgres::Row) -> Result<AdminUser> {
+    let (user, account) = user_of(row)?;
+    Ok(AdminUser {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        email_verified: user.email_verified,
+        created_at: user.created_at,
+        account_id: account.id,
+        business_name: account.business_name,
+        last_login_at: row.try_get("last_login_at")?,
+    })
 }
 
 /// Every user, newest first, optionally filtered by a part of the email.
@@ -497,37 +534,29 @@ pub async fn admin_list_users(app: &App, query: AdminUserQuery) -> Result<AdminU
         .get(0);
     let rows = db
         .query(
-            &format!(
-                "SELECT {ADMIN_USER_COLUMNS} FROM users u JOIN accounts a ON a.id = u.account_id
-                 WHERE u.email LIKE $1 ORDER BY u.created_at DESC, u.id LIMIT $2 OFFSET $3"
+            concat!(
+                admin_user_select!(),
+                " WHERE u.email LIKE $1 ORDER BY u.created_at DESC, u.id LIMIT $2 OFFSET $3"
             ),
             &[&pattern, &per_page, &((page - 1).saturating_mul(per_page))],
         )
         .await?;
     Ok(AdminUserPage {
-        users: rows.iter().map(admin_user).collect(),
+        users: rows.iter().map(admin_user).collect::<Result<_>>()?,
         total,
         page,
         per_page,
     })
 }
 
-pub async fn admin_get_user(app: &App, id: Uuid) -> Result<AdminUserDetail> {
+pub async fn admin_get_user(app: &App, id: UserId) -> Result<AdminUserDetail> {
     let db = app.db.get().await?;
     let row = db
-        .query_opt(
-            &format!(
-                "SELECT {ADMIN_USER_COLUMNS},
-                        (SELECT count(*) FROM sessions s
-                         WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now())
-                 FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1"
-            ),
-            &[&id],
-        )
+        .query_opt(concat!(admin_user_select!(), " WHERE u.id = $1"), &[&id])
         .await?
         .ok_or(Error::NotFound)?;
     Ok(AdminUserDetail {
-        user: admin_user(&row),
-        active_sessions: row.get(8),
+        user: admin_user(&row)?,
+        active_sessions: row.try_get("active_sessions")?,
     })
 }

@@ -26,10 +26,13 @@ fn hashing_slots() -> &'static Semaphore {
 async fn run_hashing<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let _slot = hashing_slots().acquire().await.map_err(Error::internal)?;
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| Error::internal_from("password hashing slot", e))?;
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(Error::internal)?
+        .map_err(|e| Error::internal_from("password hashing task", e))?
 }
 
 fn argon2() -> Argon2<'static> {
@@ -44,7 +47,7 @@ pub async fn hash(password: &str) -> Result<String> {
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(Error::internal)
+            .map_err(|e| Error::internal(format!("hashing a password: {e}")))
     })
     .await
 }

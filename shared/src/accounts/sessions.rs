@@ -3,7 +3,7 @@
 //! change. Each session carries its own CSRF token for the SPA.
 
 use super::tokens::{hash_token, random_token};
-use crate::api;
+use crate::api::{self, UserId};
 use crate::config::{Config, Secret};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
@@ -62,9 +62,9 @@ fn cookie_header(config: &Config, value: &str, max_age: i64) -> String {
 }
 
 /// Starts a session for `user_id`; returns the new session's token and CSRF token.
-pub async fn create(
+pub async fn create_in(
     tx: &deadpool_postgres::Transaction<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     ip: Option<&str>,
     user_agent: Option<&str>,
 ) -> Result<(Secret, String)> {
@@ -95,21 +95,20 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Session>> {
     }
     let client = pool.get().await?;
     let statement = client
-        .prepare_cached(
-            "SELECT s.id, s.csrf_token, s.expires_at,
-                    u.id, u.email, u.role, u.email_verified_at IS NOT NULL, u.created_at,
-                    a.id, a.business_name
-             FROM sessions s
+        .prepare_cached(concat!(
+            "SELECT s.id, s.csrf_token, s.expires_at, ",
+            super::user_columns!(),
+            "              FROM sessions s
              JOIN users u ON u.id = s.user_id
              JOIN accounts a ON a.id = u.account_id
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()",
-        )
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
+        ))
         .await?;
     let Some(row) = client.query_opt(&statement, &[&hash_token(token)]).await? else {
         return Ok(None);
     };
-    let id: Uuid = row.get(0);
-    let expires_at: DateTime<Utc> = row.get(2);
+    let id: Uuid = row.try_get("id")?;
+    let expires_at: DateTime<Utc> = row.try_get("expires_at")?;
     let full = Utc::now() + Duration::days(LIFETIME_DAYS);
     let extended = full - expires_at > SLIDE_EVERY;
     if extended {
@@ -120,21 +119,13 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Session>> {
             )
             .await?;
     }
+    let (user, account) = super::user_of(&row)?;
     Ok(Some(Session {
         id,
         token: Secret::new(token),
-        csrf_token: row.get(1),
-        user: api::User {
-            id: row.get(3),
-            email: row.get(4),
-            role: super::role_from_db(row.get(5)),
-            email_verified: row.get(6),
-            created_at: row.get(7),
-        },
-        account: api::Account {
-            id: row.get(8),
-            business_name: row.get(9),
-        },
+        csrf_token: row.try_get("csrf_token")?,
+        user,
+        account,
         extended,
     }))
 }
@@ -152,9 +143,9 @@ pub async fn revoke(
     Ok(())
 }
 
-pub async fn revoke_all(
+pub async fn revoke_all_in(
     client: &impl deadpool_postgres::GenericClient,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<u64> {
     Ok(client
         .execute(

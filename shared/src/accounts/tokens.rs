@@ -1,6 +1,7 @@
 //! Random secrets and their stored form: emailed single-use tokens (verify
 //! email, reset password). Only SHA-256 hashes are stored.
 
+use crate::api::UserId;
 use crate::error::{Error, Result};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -19,20 +20,12 @@ pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    VerifyEmail,
-    ResetPassword,
+crate::api::values::text_enum! {
+    /// What an emailed link is for.
+    TokenKind { VerifyEmail => "verify_email", ResetPassword => "reset_password" }
 }
 
 impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::VerifyEmail => "verify_email",
-            TokenKind::ResetPassword => "reset_password",
-        }
-    }
-
     /// How long an emailed link of this kind works.
     pub fn lifetime(self) -> Duration {
         match self {
@@ -43,9 +36,9 @@ impl TokenKind {
 }
 
 /// Stores a new token for `user_id`; returns `(token id, token)`.
-pub async fn issue(
+pub async fn issue_in(
     tx: &deadpool_postgres::Transaction<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     kind: TokenKind,
 ) -> Result<(Uuid, String)> {
     let token = random_token();
@@ -54,7 +47,7 @@ pub async fn issue(
         .query_one(
             "INSERT INTO auth_tokens (user_id, kind, token_hash, expires_at)
              VALUES ($1, $2, $3, $4) RETURNING id",
-            &[&user_id, &kind.as_str(), &hash_token(&token), &expires_at],
+            &[&user_id, &kind, &hash_token(&token), &expires_at],
         )
         .await?;
     Ok((row.get(0), token))
@@ -62,11 +55,11 @@ pub async fn issue(
 
 /// Marks the token used and returns its user, if it is of `kind`, unexpired
 /// and unused; concurrent uses of one token succeed at most once.
-pub async fn consume(
+pub async fn consume_in(
     tx: &deadpool_postgres::Transaction<'_>,
     token: &str,
     kind: TokenKind,
-) -> Result<Uuid> {
+) -> Result<UserId> {
     if token.is_empty() || token.len() > 256 {
         return Err(Error::InvalidToken);
     }
@@ -75,7 +68,7 @@ pub async fn consume(
             "UPDATE auth_tokens SET used_at = now()
              WHERE token_hash = $1 AND kind = $2 AND used_at IS NULL AND expires_at > now()
              RETURNING user_id",
-            &[&hash_token(token), &kind.as_str()],
+            &[&hash_token(token), &kind],
         )
         .await?;
     row.map(|r| r.get(0)).ok_or(Error::InvalidToken)

@@ -3,11 +3,11 @@
 //! by `lookup_business_info` and `knowledge-base-request`.
 
 use super::profile;
+use crate::api::AgentId;
 use crate::api::BusinessProfile;
 use crate::app::App;
 use crate::error::Result;
 use deadpool_postgres::Transaction;
-use uuid::Uuid;
 
 /// One fact.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,11 @@ pub fn facts(p: &BusinessProfile, today: chrono::NaiveDate) -> Vec<Fact> {
 }
 
 /// Replaces the agent's facts with those of `profile`.
-pub async fn rebuild(tx: &Transaction<'_>, agent_id: Uuid, p: &BusinessProfile) -> Result<()> {
+pub async fn rebuild_in(
+    tx: &Transaction<'_>,
+    agent_id: AgentId,
+    p: &BusinessProfile,
+) -> Result<()> {
     tx.execute(
         "DELETE FROM agent_knowledge WHERE agent_id = $1",
         &[&agent_id],
@@ -121,7 +125,7 @@ pub struct Found {
 
 /// The agent's facts that best match `query`, best first: every word must
 /// match (websearch syntax); failing that, any word.
-pub async fn search(app: &App, agent_id: Uuid, query: &str, limit: i64) -> Result<Vec<Found>> {
+pub async fn search(app: &App, agent_id: AgentId, query: &str, limit: i64) -> Result<Vec<Found>> {
     let db = app.db.get().await?;
     let rows = db
         .query(

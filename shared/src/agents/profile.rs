@@ -2,7 +2,7 @@
 //! sentences (hours, closures, services) that the prompt and the knowledge
 //! search are made of.
 
-use crate::api::{AfterHours, BusinessProfile, OpeningPeriod, Weekday};
+use crate::api::{AfterHours, BusinessProfile, OpeningPeriod, Weekday, E164};
 use crate::error::Validator;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -30,14 +30,6 @@ pub fn parse_timezone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
 
-/// E.164: `+` then 8 to 15 digits.
-pub fn is_e164(number: &str) -> bool {
-    let digits = number.strip_prefix('+').unwrap_or("");
-    (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
 fn text_field(v: &mut Validator, field: &str, value: &str, max: usize) {
     v.check(
         value.chars().count() <= max,
@@ -59,11 +51,9 @@ pub fn validate(v: &mut Validator, prefix: &str, p: &BusinessProfile) {
         &f("timezone"),
         "Choose a time zone such as America/New_York.",
     );
-    v.check(
-        p.fallback_phone.trim().is_empty() || is_e164(p.fallback_phone.trim()),
-        &f("fallback_phone"),
-        "Enter the number in international format, like +14155550100.",
-    );
+    if !p.fallback_phone.trim().is_empty() {
+        v.take(&f("fallback_phone"), E164::parse(&p.fallback_phone));
+    }
     v.check(
         p.hours.len() <= MAX_PERIODS,
         &f("hours"),

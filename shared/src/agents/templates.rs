@@ -2,12 +2,11 @@
 //! owner may switch on. A template is a complete agent once the business
 //! profile is filled: greeting, the role part of the prompt, tools, voice.
 
-use crate::api::{AfterHours, Catalog, Template, ToolInfo, Voice};
-use crate::tools;
+use crate::api::{AfterHours, TemplateId, ToolName};
 
 /// A template as the assistant builder uses it.
 pub struct Spec {
-    pub id: &'static str,
+    pub id: TemplateId,
     pub name: &'static str,
     pub description: &'static str,
     /// `{business}` becomes the business name.
@@ -15,55 +14,53 @@ pub struct Spec {
     /// The role paragraph of the system prompt.
     pub role: &'static str,
     pub voice_id: &'static str,
-    pub tools: &'static [&'static str],
+    pub tools: &'static [ToolName],
     pub after_hours: AfterHours,
 }
 
-pub const CUSTOM: &str = "custom";
-
 pub const TEMPLATES: &[Spec] = &[
     Spec {
-        id: "appointments",
+        id: TemplateId::Appointments,
         name: "Appointment receptionist",
         description: "For clinics, salons and studios: answers questions about services, prices and hours, and takes appointment requests for the team to confirm.",
         greeting: "Thank you for calling {business}, this is the virtual receptionist. How can I help you today?",
         role: "You are the friendly front-desk receptionist. Callers mostly want to know about services, prices, opening hours, or to book, move or cancel an appointment. Online booking is not connected yet: for appointment requests, take a message with the caller's name, number, the service, and their preferred days and times, and tell them the team will call back to confirm.",
         voice_id: "Kylie",
-        tools: &[tools::LOOKUP_BUSINESS_INFO, tools::TAKE_MESSAGE],
+        tools: &[ToolName::LookupBusinessInfo, ToolName::TakeMessage],
         after_hours: AfterHours::TakeMessage,
     },
     Spec {
-        id: "support",
+        id: TemplateId::Support,
         name: "Customer support / FAQ",
         description: "Answers customers' questions from your FAQs and business details, and takes a message when it cannot help.",
         greeting: "Hi, you've reached {business}. I can answer questions about us. What would you like to know?",
         role: "You are the customer support line. Answer questions using only the business information and FAQs. If the answer is not there, say so plainly and offer to take a message so that someone from the team can follow up.",
         voice_id: "Elliot",
-        tools: &[tools::LOOKUP_BUSINESS_INFO, tools::TAKE_MESSAGE],
+        tools: &[ToolName::LookupBusinessInfo, ToolName::TakeMessage],
         after_hours: AfterHours::TakeMessage,
     },
     Spec {
-        id: "after_hours",
+        id: TemplateId::AfterHours,
         name: "After-hours message taker",
         description: "Answers when you are closed: says when you open again and takes a clear message with the caller's name, number, reason and urgency.",
         greeting: "Thank you for calling {business}. We can't come to the phone right now, but I can take a message or answer a quick question.",
         role: "You answer the phone when the team is not available. Your main job is to take a clear message: the caller's name, a number to call back, the reason for the call, and how urgent it is. Tell callers when the business opens again. Answer simple questions from the business information.",
         voice_id: "Lily",
-        tools: &[tools::TAKE_MESSAGE, tools::LOOKUP_BUSINESS_INFO],
+        tools: &[ToolName::TakeMessage, ToolName::LookupBusinessInfo],
         after_hours: AfterHours::TakeMessage,
     },
     Spec {
-        id: "home_services",
+        id: TemplateId::HomeServices,
         name: "Home services",
         description: "For plumbers, electricians and cleaners: collects the job details and the address, and says what services you offer.",
         greeting: "Thanks for calling {business}. Tell me about the job and I'll make sure the team gets the details.",
         role: "You take job requests for a home services business. Find out what the problem or job is, the full address of the job, how urgent it is (an emergency such as a leak or no power is urgent), the caller's name and a callback number. Read the address and number back to confirm them, then take a message that puts all these details in the reason. Answer questions about services and areas from the business information; never promise a price or an arrival time.",
         voice_id: "Rohan",
-        tools: &[tools::TAKE_MESSAGE, tools::LOOKUP_BUSINESS_INFO],
+        tools: &[ToolName::TakeMessage, ToolName::LookupBusinessInfo],
         after_hours: AfterHours::TakeMessage,
     },
     Spec {
-        id: CUSTOM,
+        id: TemplateId::Custom,
         name: "Start blank",
         description: "Build your own receptionist: write the greeting and instructions, and choose its tools.",
         greeting: "",
@@ -95,8 +92,12 @@ pub const LANGUAGES: &[(&str, &str)] = &[
     ("nl", "Dutch"),
 ];
 
-pub fn template(id: &str) -> Option<&'static Spec> {
-    TEMPLATES.iter().find(|t| t.id == id)
+/// The template `id` names (every template id has one).
+pub fn spec(id: TemplateId) -> &'static Spec {
+    TEMPLATES
+        .iter()
+        .find(|t| t.id == id)
+        .expect("every template id has a spec")
 }
 
 pub fn is_voice(id: &str) -> bool {
@@ -107,59 +108,26 @@ pub fn is_language(code: &str) -> bool {
     LANGUAGES.iter().any(|(c, _)| *c == code)
 }
 
-/// `GET /api/templates`.
-pub fn catalog() -> Catalog {
-    Catalog {
-        templates: TEMPLATES
-            .iter()
-            .map(|t| Template {
-                id: t.id.into(),
-                name: t.name.into(),
-                description: t.description.into(),
-                greeting: t.greeting.into(),
-                voice_id: t.voice_id.into(),
-                tools: t.tools.iter().map(|s| s.to_string()).collect(),
-                after_hours: t.after_hours,
-            })
-            .collect(),
-        voices: VOICES
-            .iter()
-            .map(|(id, description)| Voice {
-                id: id.to_string(),
-                name: id.to_string(),
-                description: description.to_string(),
-            })
-            .collect(),
-        tools: tools::ALL
-            .iter()
-            .map(|t| ToolInfo {
-                name: t.name.into(),
-                title: t.title.into(),
-                description: t.description.into(),
-            })
-            .collect(),
-        languages: LANGUAGES
-            .iter()
-            .map(|(c, n)| (c.to_string(), n.to_string()))
-            .collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn there_are_four_complete_templates_and_a_blank_one() {
-        let complete: Vec<_> = TEMPLATES.iter().filter(|t| t.id != CUSTOM).collect();
+        for id in TemplateId::ALL {
+            assert_eq!(spec(*id).id, *id);
+        }
+        let complete: Vec<_> = TEMPLATES
+            .iter()
+            .filter(|t| t.id != TemplateId::Custom)
+            .collect();
         assert!(complete.len() >= 4);
         for t in complete {
             assert!(t.greeting.contains("{business}"), "{}", t.id);
             assert!(is_voice(t.voice_id), "{}", t.id);
             assert!(!t.tools.is_empty(), "{}", t.id);
-            assert!(t.tools.iter().all(|name| tools::find(name).is_some()));
         }
-        let blank = template(CUSTOM).unwrap();
+        let blank = spec(TemplateId::Custom);
         assert!(blank.tools.is_empty() && blank.greeting.is_empty());
     }
 }

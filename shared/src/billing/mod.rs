@@ -4,29 +4,38 @@
 pub mod signature;
 
 use crate::accounts::sessions::Session;
-use crate::api::{CheckoutRequest, CheckoutResponse, NewPack, Pack, PackList, PackPatch, Purchase};
+use crate::api::{
+    AccountId, CheckoutRequest, CheckoutResponse, LedgerKind, NewPack, Pack, PackId, PackList,
+    PackPatch, Purchase, PurchaseId, PurchaseStatus,
+};
 use crate::app::App;
-use crate::credits::{self, Kind, Movement};
+use crate::config::Config;
+use crate::credits::{self, Movement};
 use crate::error::{Error, Result, Validator};
+use crate::http::Signed;
 use deadpool_postgres::Transaction;
 use serde_json::Value;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 // ---------------------------------------------------------------- packs ----
 
-const PACK_COLUMNS: &str = "id, name, seconds, price_cents, currency, active, sort";
+/// The columns [`pack`] reads.
+macro_rules! pack_columns {
+    () => {
+        "id, name, seconds, price_cents, currency, active, sort"
+    };
+}
 
-fn pack(row: &tokio_postgres::Row) -> Pack {
-    Pack {
-        id: row.get(0),
-        name: row.get(1),
-        seconds: row.get(2),
-        price_cents: row.get(3),
-        currency: row.get(4),
-        active: row.get(5),
-        sort: row.get(6),
-    }
+fn pack(row: &tokio_postgres::Row) -> Result<Pack> {
+    Ok(Pack {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        seconds: row.try_get("seconds")?,
+        price_cents: row.try_get("price_cents")?,
+        currency: row.try_get("currency")?,
+        active: row.try_get("active")?,
+        sort: row.try_get("sort")?,
+    })
 }
 
 /// What owners can buy, in display order.
@@ -34,14 +43,16 @@ pub async fn active_packs(app: &App) -> Result<PackList> {
     let db = app.db.get().await?;
     let rows = db
         .query(
-            &format!(
-                "SELECT {PACK_COLUMNS} FROM credit_packs WHERE active ORDER BY sort, price_cents"
+            concat!(
+                "SELECT ",
+                pack_columns!(),
+                " FROM credit_packs WHERE active ORDER BY sort, price_cents"
             ),
             &[],
         )
         .await?;
     Ok(PackList {
-        packs: rows.iter().map(pack).collect(),
+        packs: rows.iter().map(pack).collect::<Result<_>>()?,
     })
 }
 
@@ -50,12 +61,16 @@ pub async fn all_packs(app: &App) -> Result<PackList> {
     let db = app.db.get().await?;
     let rows = db
         .query(
-            &format!("SELECT {PACK_COLUMNS} FROM credit_packs ORDER BY sort, price_cents"),
+            concat!(
+                "SELECT ",
+                pack_columns!(),
+                " FROM credit_packs ORDER BY sort, price_cents"
+            ),
             &[],
         )
         .await?;
     Ok(PackList {
-        packs: rows.iter().map(pack).collect(),
+        packs: rows.iter().map(pack).collect::<Result<_>>()?,
     })
 }
 
@@ -101,9 +116,10 @@ pub async fn create_pack(app: &App, new: NewPack) -> Result<Pack> {
     let db = app.db.get().await?;
     let row = db
         .query_one(
-            &format!(
+            concat!(
                 "INSERT INTO credit_packs (name, seconds, price_cents, active, sort)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING {PACK_COLUMNS}"
+                 VALUES ($1, $2, $3, $4, $5) RETURNING ",
+                pack_columns!()
             ),
             &[
                 &new.name.trim(),
@@ -114,10 +130,10 @@ pub async fn create_pack(app: &App, new: NewPack) -> Result<Pack> {
             ],
         )
         .await?;
-    Ok(pack(&row))
+    pack(&row)
 }
 
-pub async fn update_pack(app: &App, id: Uuid, patch: PackPatch) -> Result<Pack> {
+pub async fn update_pack(app: &App, id: PackId, patch: PackPatch) -> Result<Pack> {
     let mut v = Validator::new();
     validate_pack(
         &mut v,
@@ -129,12 +145,13 @@ pub async fn update_pack(app: &App, id: Uuid, patch: PackPatch) -> Result<Pack> 
     let db = app.db.get().await?;
     let row = db
         .query_opt(
-            &format!(
+            concat!(
                 "UPDATE credit_packs SET
                      name = coalesce($2, name), seconds = coalesce($3, seconds),
                      price_cents = coalesce($4, price_cents), active = coalesce($5, active),
                      sort = coalesce($6, sort), updated_at = now()
-                 WHERE id = $1 RETURNING {PACK_COLUMNS}"
+                 WHERE id = $1 RETURNING ",
+                pack_columns!()
             ),
             &[
                 &id,
@@ -147,7 +164,7 @@ pub async fn update_pack(app: &App, id: Uuid, patch: PackPatch) -> Result<Pack> 
         )
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(pack(&row))
+    pack(&row)
 }
 
 // ------------------------------------------------------------- checkout ----
@@ -159,7 +176,7 @@ fn stripe_client(app: &App) -> Result<stripe::Client> {
     stripe::ClientBuilder::new(key.expose())
         .url(app.config.stripe_api_base.clone())
         .build()
-        .map_err(|e| Error::internal(format!("Stripe client: {e}")))
+        .map_err(|e| Error::internal_from("Stripe client", e))
 }
 
 /// Starts buying a pack: records a pending purchase and creates the Stripe
@@ -179,16 +196,21 @@ pub async fn checkout(
     let db = app.db.get().await?;
     let pack = db
         .query_opt(
-            &format!("SELECT {PACK_COLUMNS} FROM credit_packs WHERE id = $1 AND active"),
+            concat!(
+                "SELECT ",
+                pack_columns!(),
+                " FROM credit_packs WHERE id = $1 AND active"
+            ),
             &[&request.pack_id],
         )
         .await?
         .map(|r| pack(&r))
+        .transpose()?
         .ok_or_else(|| {
             Error::field("pack_id", "This pack is not available. Choose another one.")
         })?;
     let account_id = session.account.id;
-    let purchase_id: Uuid = db
+    let purchase_id: PurchaseId = db
         .query_one(
             "INSERT INTO purchases (account_id, pack_id, pack_name, seconds, price_cents, currency)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -236,8 +258,8 @@ pub async fn checkout(
             "{public}/credits/success?purchase_id={purchase_id}"
         ))
         .cancel_url(format!("{public}/credits?cancelled=1"));
-    let key =
-        stripe::IdempotencyKey::new(format!("checkout-{purchase_id}")).map_err(Error::internal)?;
+    let key = stripe::IdempotencyKey::new(format!("checkout-{purchase_id}"))
+        .map_err(|e| Error::internal_from("Stripe idempotency key", e))?;
     let created = create
         .customize()
         .request_strategy(stripe::RequestStrategy::Idempotent(key))
@@ -269,7 +291,7 @@ pub async fn checkout(
 }
 
 /// One of the account's purchases (another account's is not found).
-pub async fn purchase(app: &App, account_id: Uuid, id: Uuid) -> Result<Purchase> {
+pub async fn purchase(app: &App, account_id: AccountId, id: PurchaseId) -> Result<Purchase> {
     let db = app.db.get().await?;
     let row = db
         .query_opt(
@@ -279,11 +301,11 @@ pub async fn purchase(app: &App, account_id: Uuid, id: Uuid) -> Result<Purchase>
         .await?
         .ok_or(Error::NotFound)?;
     Ok(Purchase {
-        id: row.get(0),
-        status: row.get(1),
-        seconds: row.get(2),
-        price_cents: row.get(3),
-        currency: row.get(4),
+        id: row.try_get("id")?,
+        status: row.try_get("status")?,
+        seconds: row.try_get("seconds")?,
+        price_cents: row.try_get("price_cents")?,
+        currency: row.try_get("currency")?,
     })
 }
 
@@ -304,8 +326,24 @@ pub async fn receive_webhook(
     signature_header: Option<&str>,
     body: &[u8],
 ) -> Result<Receipt> {
-    let secrets = app
-        .config
+    let signed = verify_webhook(
+        &app.config,
+        signature_header,
+        body,
+        chrono::Utc::now().timestamp(),
+    )?;
+    handle_webhook(app, signed).await
+}
+
+/// Checks the `Stripe-Signature` of `body` against the configured secrets
+/// at `now` (epoch s).
+pub fn verify_webhook<'a>(
+    config: &Config,
+    signature_header: Option<&str>,
+    body: &'a [u8],
+    now: i64,
+) -> Result<Signed<'a>> {
+    let secrets = config
         .stripe_webhook_secrets
         .as_ref()
         .ok_or_else(|| Error::Unavailable("STRIPE_WEBHOOK_SECRET is not set".into()))?;
@@ -315,15 +353,15 @@ pub async fn receive_webhook(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
-    signature::verify(
-        signature_header,
-        body,
-        &secrets,
-        chrono::Utc::now().timestamp(),
-    )
-    .map_err(|e| Error::InvalidSignature(e.to_string()))?;
+    signature::verify(signature_header, body, &secrets, now)
+        .map_err(|e| Error::InvalidSignature(e.to_string()))?;
+    Ok(Signed::verified(body))
+}
+
+/// Stores (once per event id) and applies a verified Stripe event.
+pub async fn handle_webhook(app: &App, body: Signed<'_>) -> Result<Receipt> {
     let event: Value =
-        serde_json::from_slice(body).map_err(|e| Error::MalformedJson(e.to_string()))?;
+        serde_json::from_slice(body.body()).map_err(|e| Error::MalformedJson(e.to_string()))?;
     let (Some(id), Some(kind), Some(object)) = (
         event["id"].as_str().filter(|s| !s.is_empty()),
         event["type"].as_str(),
@@ -356,8 +394,10 @@ pub async fn receive_webhook(
         }
         "checkout.session.completed" => "completed, payment pending (delayed method)".into(),
         "checkout.session.async_payment_succeeded" => fulfil(&tx, id, &object).await?,
-        "checkout.session.async_payment_failed" => close(&tx, &object, "failed").await?,
-        "checkout.session.expired" => close(&tx, &object, "expired").await?,
+        "checkout.session.async_payment_failed" => {
+            close(&tx, &object, PurchaseStatus::Failed).await?
+        }
+        "checkout.session.expired" => close(&tx, &object, PurchaseStatus::Expired).await?,
         "charge.refunded" => refund(&tx, id, &object).await?,
         "charge.dispute.created" => dispute(&tx, id, &object).await?,
         _ => "ignored (not a type Kametrix acts on)".into(),
@@ -377,52 +417,67 @@ pub async fn receive_webhook(
 }
 
 struct PurchaseRow {
-    id: Uuid,
-    account_id: Uuid,
+    id: PurchaseId,
+    account_id: AccountId,
     pack_name: String,
     seconds: i64,
     price_cents: i64,
-    status: String,
+    status: PurchaseStatus,
     amount_refunded_cents: i64,
     seconds_clawed_back: i64,
     disputed: bool,
 }
 
-async fn lock_purchase(
-    tx: &Transaction<'_>,
-    column: &str,
-    value: &str,
-) -> Result<Option<PurchaseRow>> {
-    let row = tx
-        .query_opt(
-            &format!(
-                "SELECT id, account_id, pack_name, seconds, price_cents, status, amount_refunded_cents,
-                        seconds_clawed_back, disputed_at IS NOT NULL
-                 FROM purchases WHERE {column} = $1 FOR UPDATE"
-            ),
-            &[&value],
-        )
-        .await?;
-    Ok(row.map(|r| PurchaseRow {
-        id: r.get(0),
-        account_id: r.get(1),
-        pack_name: r.get(2),
-        seconds: r.get(3),
-        price_cents: r.get(4),
-        status: r.get(5),
-        amount_refunded_cents: r.get(6),
-        seconds_clawed_back: r.get(7),
-        disputed: r.get(8),
-    }))
+/// How a Stripe object names the purchase it is about.
+enum PurchaseKey<'a> {
+    Session(&'a str),
+    PaymentIntent(&'a str),
+}
+
+async fn lock_purchase(tx: &Transaction<'_>, key: PurchaseKey<'_>) -> Result<Option<PurchaseRow>> {
+    macro_rules! select {
+        () => {
+            "SELECT id, account_id, pack_name, seconds, price_cents, status, amount_refunded_cents,
+                    seconds_clawed_back, disputed_at IS NOT NULL AS disputed
+             FROM purchases WHERE "
+        };
+    }
+    let row = match key {
+        PurchaseKey::Session(id) => {
+            tx.query_opt(
+                concat!(select!(), "stripe_session_id = $1 FOR UPDATE"),
+                &[&id],
+            )
+            .await?
+        }
+        PurchaseKey::PaymentIntent(id) => {
+            tx.query_opt(concat!(select!(), "payment_intent = $1 FOR UPDATE"), &[&id])
+                .await?
+        }
+    };
+    row.map(|r| {
+        Ok(PurchaseRow {
+            id: r.try_get("id")?,
+            account_id: r.try_get("account_id")?,
+            pack_name: r.try_get("pack_name")?,
+            seconds: r.try_get("seconds")?,
+            price_cents: r.try_get("price_cents")?,
+            status: r.try_get("status")?,
+            amount_refunded_cents: r.try_get("amount_refunded_cents")?,
+            seconds_clawed_back: r.try_get("seconds_clawed_back")?,
+            disputed: r.try_get("disputed")?,
+        })
+    })
+    .transpose()
 }
 
 /// Credits a paid Checkout Session's pack, once per session.
 async fn fulfil(tx: &Transaction<'_>, event_id: &str, session: &Value) -> Result<String> {
     let session_id = session["id"].as_str().unwrap_or_default();
-    let Some(purchase) = lock_purchase(tx, "stripe_session_id", session_id).await? else {
+    let Some(purchase) = lock_purchase(tx, PurchaseKey::Session(session_id)).await? else {
         return Ok(format!("unknown session {session_id} (ignored)"));
     };
-    if purchase.status == "paid" {
+    if purchase.status == PurchaseStatus::Paid {
         return Ok("already credited".into());
     }
     if session["client_reference_id"].as_str() != Some(purchase.account_id.to_string().as_str()) {
@@ -430,12 +485,16 @@ async fn fulfil(tx: &Transaction<'_>, event_id: &str, session: &Value) -> Result
         return Ok("account mismatch (ignored)".into());
     }
     tx.execute(
-        "UPDATE purchases SET status = 'paid', paid_at = now(), payment_intent = $2 WHERE id = $1",
-        &[&purchase.id, &session["payment_intent"].as_str()],
+        "UPDATE purchases SET status = $3, paid_at = now(), payment_intent = $2 WHERE id = $1",
+        &[
+            &purchase.id,
+            &session["payment_intent"].as_str(),
+            &PurchaseStatus::Paid,
+        ],
     )
     .await?;
     let mut movement = Movement::new(
-        Kind::Purchase,
+        LedgerKind::Purchase,
         purchase.seconds,
         format!("purchase:{}", purchase.id),
         format!(
@@ -446,15 +505,19 @@ async fn fulfil(tx: &Transaction<'_>, event_id: &str, session: &Value) -> Result
     );
     movement.purchase_id = Some(purchase.id);
     movement.stripe_event_id = Some(event_id.to_string());
-    credits::apply(tx, purchase.account_id, movement).await?;
+    credits::apply_in(tx, purchase.account_id, movement).await?;
     Ok(format!("credited {} s", purchase.seconds))
 }
 
-async fn close(tx: &Transaction<'_>, session: &Value, status: &str) -> Result<String> {
+async fn close(tx: &Transaction<'_>, session: &Value, status: PurchaseStatus) -> Result<String> {
     let n = tx
         .execute(
-            "UPDATE purchases SET status = $2 WHERE stripe_session_id = $1 AND status = 'pending'",
-            &[&session["id"].as_str().unwrap_or_default(), &status],
+            "UPDATE purchases SET status = $2 WHERE stripe_session_id = $1 AND status = $3",
+            &[
+                &session["id"].as_str().unwrap_or_default(),
+                &status,
+                &PurchaseStatus::Pending,
+            ],
         )
         .await?;
     Ok(if n == 1 {
@@ -469,7 +532,7 @@ async fn close(tx: &Transaction<'_>, session: &Value, status: &str) -> Result<St
 /// reordered partial refunds never take twice.
 async fn refund(tx: &Transaction<'_>, event_id: &str, charge: &Value) -> Result<String> {
     let intent = charge["payment_intent"].as_str().unwrap_or_default();
-    let Some(purchase) = lock_purchase(tx, "payment_intent", intent).await? else {
+    let Some(purchase) = lock_purchase(tx, PurchaseKey::PaymentIntent(intent)).await? else {
         return Ok(format!("unknown payment {intent} (ignored)"));
     };
     let refunded = charge["amount_refunded"].as_i64().unwrap_or(0);
@@ -491,11 +554,11 @@ async fn refund(tx: &Transaction<'_>, event_id: &str, charge: &Value) -> Result<
         &[&purchase.id, &refunded, &target],
     )
     .await?;
-    if delta == 0 || purchase.status != "paid" || purchase.disputed {
+    if delta == 0 || purchase.status != PurchaseStatus::Paid || purchase.disputed {
         return Ok("refund recorded, nothing to claw back".into());
     }
     let mut movement = Movement::new(
-        Kind::Refund,
+        LedgerKind::Refund,
         -delta,
         format!("refund:{}:{refunded}", purchase.id),
         format!(
@@ -506,14 +569,14 @@ async fn refund(tx: &Transaction<'_>, event_id: &str, charge: &Value) -> Result<
     );
     movement.purchase_id = Some(purchase.id);
     movement.stripe_event_id = Some(event_id.to_string());
-    credits::apply(tx, purchase.account_id, movement).await?;
+    credits::apply_in(tx, purchase.account_id, movement).await?;
     Ok(format!("clawed back {delta} s"))
 }
 
 /// A dispute takes back whatever of the purchase was not refunded yet.
 async fn dispute(tx: &Transaction<'_>, event_id: &str, dispute: &Value) -> Result<String> {
     let intent = dispute["payment_intent"].as_str().unwrap_or_default();
-    let Some(purchase) = lock_purchase(tx, "payment_intent", intent).await? else {
+    let Some(purchase) = lock_purchase(tx, PurchaseKey::PaymentIntent(intent)).await? else {
         return Ok(format!("unknown payment {intent} (ignored)"));
     };
     if purchase.disputed {
@@ -525,17 +588,17 @@ async fn dispute(tx: &Transaction<'_>, event_id: &str, dispute: &Value) -> Resul
         &[&purchase.id],
     )
     .await?;
-    if remaining <= 0 || purchase.status != "paid" {
+    if remaining <= 0 || purchase.status != PurchaseStatus::Paid {
         return Ok("dispute recorded, nothing to claw back".into());
     }
     let mut movement = Movement::new(
-        Kind::Dispute,
+        LedgerKind::Dispute,
         -remaining,
         format!("dispute:{}", dispute["id"].as_str().unwrap_or(event_id)),
         format!("Payment for {} disputed", purchase.pack_name),
     );
     movement.purchase_id = Some(purchase.id);
     movement.stripe_event_id = Some(event_id.to_string());
-    credits::apply(tx, purchase.account_id, movement).await?;
+    credits::apply_in(tx, purchase.account_id, movement).await?;
     Ok(format!("clawed back {remaining} s"))
 }

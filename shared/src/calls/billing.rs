@@ -3,7 +3,7 @@
 //! billed per second (rounded up), calls under 10 seconds, refused calls
 //! and calls that never connected are free.
 
-use crate::agents::assistant::OUTCOMES;
+use crate::api::CallOutcome;
 use crate::vapi::message::Message;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -125,18 +125,19 @@ pub fn billable_seconds(report: &Report, refused: bool) -> i64 {
 
 /// The call's outcome: refused, a message taken (from our own records),
 /// the analysis' structured outcome, a transfer, or by its length.
-pub fn outcome(report: &Report, refused: bool, message_taken: bool) -> &'static str {
+pub fn outcome(report: &Report, refused: bool, message_taken: bool) -> CallOutcome {
     if refused {
-        return "refused";
+        return CallOutcome::Refused;
     }
     if message_taken {
-        return "message_taken";
+        return CallOutcome::MessageTaken;
     }
     if let Some(o) = report
         .structured_data
         .as_ref()
         .and_then(|d| d["outcome"].as_str())
-        .and_then(|o| OUTCOMES.iter().find(|x| **x == o))
+        .and_then(|o| o.parse::<CallOutcome>().ok())
+        .filter(|o| CallOutcome::ANALYSED.contains(o))
     {
         return o;
     }
@@ -145,12 +146,12 @@ pub fn outcome(report: &Report, refused: bool, message_taken: bool) -> &'static 
         .as_deref()
         .is_some_and(|r| r.contains("forwarded") || r.contains("transfer"))
     {
-        return "transferred";
+        return CallOutcome::Transferred;
     }
     if billable_seconds(report, false) == 0 {
-        "no_conversation"
+        CallOutcome::NoConversation
     } else {
-        "answered"
+        CallOutcome::Answered
     }
 }
 
@@ -187,8 +188,8 @@ mod tests {
             r.recording_url.as_deref(),
             Some("https://storage.vapi.ai/x-mono.wav")
         );
-        assert_eq!(outcome(&r, false, false), "answered");
-        assert_eq!(outcome(&r, false, true), "message_taken");
+        assert_eq!(outcome(&r, false, false), CallOutcome::Answered);
+        assert_eq!(outcome(&r, false, true), CallOutcome::MessageTaken);
         assert_eq!(billable_seconds(&r, true), 0, "a refused call is free");
     }
 
@@ -217,7 +218,7 @@ mod tests {
             "startedAt": "2026-01-01T12:00:00.000Z", "endedAt": "2026-01-01T12:00:05.000Z"}),
         );
         assert_eq!(billable_seconds(&short, false), 0);
-        assert_eq!(outcome(&short, false, false), "no_conversation");
+        assert_eq!(outcome(&short, false, false), CallOutcome::NoConversation);
         let failed = report(json!({"type": "end-of-call-report",
             "endedReason": "call.start.error-get-assistant", "durationSeconds": 30}));
         assert_eq!(billable_seconds(&failed, false), 0);

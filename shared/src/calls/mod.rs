@@ -5,33 +5,60 @@
 
 pub mod billing;
 
-use crate::api::{CallDetail, CallPage, CallQuery, CallSummary, Turn};
+use crate::api::{
+    AccountId, AgentId, CallDetail, CallId, CallOutcome, CallPage, CallQuery, CallStatus,
+    CallSummary, LedgerKind, NumberId, Refusal, Turn, TurnRole,
+};
 use crate::app::App;
-use crate::credits::{self, Kind, Movement};
+use crate::credits::{self, Movement};
 use crate::error::{Error, Result, Validator};
 use crate::vapi::message::Message;
 use chrono::{DateTime, TimeZone, Utc};
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
-use uuid::Uuid;
+use tokio_postgres::Row;
 
-/// A call assistant-request routed (or refused).
+/// Who a call is for: the agent answering it and the call, as the tools
+/// see it.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    pub agent_id: AgentId,
+    pub account_id: AccountId,
+    pub vapi_call_id: String,
+    /// The caller's number as Vapi saw it.
+    pub caller: Option<String>,
+}
+
+/// The agent a Vapi call was routed to, if it was.
+pub async fn agent_of(client: &impl GenericClient, vapi_call_id: &str) -> Result<Option<AgentId>> {
+    Ok(client
+        .query_opt(
+            "SELECT agent_id FROM calls WHERE vapi_call_id = $1",
+            &[&vapi_call_id],
+        )
+        .await?
+        .map(|row| row.try_get("agent_id"))
+        .transpose()?
+        .flatten())
+}
+
+/// A call assistant-request routed (or refused, and why).
 pub struct Opened<'a> {
     pub vapi_call_id: &'a str,
-    pub account_id: Uuid,
-    pub agent_id: Uuid,
-    pub phone_number_id: Uuid,
+    pub account_id: AccountId,
+    pub agent_id: AgentId,
+    pub phone_number_id: NumberId,
     pub vapi_phone_number_id: &'a str,
     pub caller: Option<&'a str>,
-    pub refusal: Option<&'a str>,
+    pub refusal: Option<Refusal>,
 }
 
 /// Records the call as routed by assistant-request.
 pub async fn open(client: &impl GenericClient, c: &Opened<'_>) -> Result<()> {
     let outcome = if c.refusal.is_some() {
-        "refused"
+        CallOutcome::Refused
     } else {
-        "unknown"
+        CallOutcome::Unknown
     };
     client
         .execute(
@@ -91,28 +118,47 @@ pub async fn status_update(app: &App, m: &Message) -> Result<()> {
     let Some(call_id) = m.call_id() else {
         return Ok(());
     };
-    let status = m
+    // A status this build does not know never moves the stored one.
+    let Some(status) = m
         .status
         .as_deref()
         .or_else(|| m.call.as_ref().and_then(|c| c.status.as_deref()))
-        .unwrap_or("unknown");
+        .and_then(|s| s.parse::<CallStatus>().ok())
+    else {
+        let db = app.db.get().await?;
+        return touch(&db, call_id, m).await;
+    };
     let at = timestamp(m);
     let db = app.db.get().await?;
     touch(&db, call_id, m).await?;
     db.execute(
         "UPDATE calls SET
-            status = CASE WHEN coalesce(array_position(ARRAY['scheduled','queued','ringing','in-progress','forwarding','ended'], $2), 0)
-                             > coalesce(array_position(ARRAY['scheduled','queued','ringing','in-progress','forwarding','ended'], status), 0)
+            status = CASE WHEN $5 > coalesce(array_position($6::text[], status), 0)
                           THEN $2 ELSE status END,
             started_at = CASE WHEN $2 = 'in-progress' AND report_at IS NULL THEN coalesce(started_at, $3) ELSE started_at END,
             ended_at = CASE WHEN $2 = 'ended' AND report_at IS NULL THEN coalesce(ended_at, $3) ELSE ended_at END,
             ended_reason = coalesce(ended_reason, $4),
             updated_at = now()
          WHERE vapi_call_id = $1",
-        &[&call_id, &status, &at, &m.ended_reason()],
+        &[
+            &call_id,
+            &status,
+            &at,
+            &m.ended_reason(),
+            &status_rank(status),
+            &CallStatus::ALL,
+        ],
     )
     .await?;
     Ok(())
+}
+
+/// Where `status` stands in [`CallStatus::ALL`]'s forward order, from 1.
+fn status_rank(status: CallStatus) -> i32 {
+    CallStatus::ALL
+        .iter()
+        .position(|s| *s == status)
+        .map_or(0, |i| i as i32 + 1)
 }
 
 /// `hang`: the assistant stalled (often on a slow tool server); noted in the log.
@@ -140,14 +186,17 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
     touch(&tx, call_id, m).await?;
     let row = tx
         .query_one(
-            "SELECT id, account_id, refused_reason, report_at IS NOT NULL, coalesce(caller, ''),
-                    EXISTS (SELECT 1 FROM caller_messages WHERE vapi_call_id = $1)
+            "SELECT id, account_id, refused_reason, report_at IS NOT NULL AS reported,
+                    coalesce(caller, '') AS caller,
+                    EXISTS (SELECT 1 FROM caller_messages WHERE vapi_call_id = $1) AS message_taken
              FROM calls WHERE vapi_call_id = $1 FOR UPDATE",
             &[&call_id],
         )
         .await?;
-    let (id, account_id, refused, already): (Uuid, Option<Uuid>, Option<String>, bool) =
-        (row.get(0), row.get(1), row.get(2), row.get(3));
+    let id: CallId = row.try_get("id")?;
+    let account_id: Option<AccountId> = row.try_get("account_id")?;
+    let refused: Option<Refusal> = row.try_get("refused_reason")?;
+    let already: bool = row.try_get("reported")?;
     if already {
         tracing::info!(
             vapi_call_id = call_id,
@@ -155,13 +204,14 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
         );
         return Ok(());
     }
-    let (caller, message_taken): (String, bool) = (row.get(4), row.get(5));
+    let caller: String = row.try_get("caller")?;
+    let message_taken: bool = row.try_get("message_taken")?;
     let billed = billing::billable_seconds(&report, refused.is_some());
     let outcome = billing::outcome(&report, refused.is_some(), message_taken);
     let mut charged = 0;
     if let (Some(account_id), true) = (account_id, billed > 0) {
         let mut movement = Movement::new(
-            Kind::Call,
+            LedgerKind::Call,
             -billed,
             format!("call:{call_id}"),
             format!(
@@ -176,11 +226,11 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
             ),
         );
         movement.call_id = Some(call_id.to_string());
-        let applied = credits::apply(&tx, account_id, movement).await?;
+        let applied = credits::apply_in(&tx, account_id, movement).await?;
         charged = -applied.entry.amount_seconds;
     }
     tx.execute(
-        "UPDATE calls SET status = 'ended', started_at = coalesce($2, started_at),
+        "UPDATE calls SET status = $15, started_at = coalesce($2, started_at),
             ended_at = coalesce($3, ended_at), ended_reason = coalesce($4, ended_reason),
             transcript = $5, messages = $6, recording_url = $7, summary = $8, structured_data = $9,
             vapi_cost_micros = $10, duration_ms = $11, billed_seconds = $12, charged_seconds = $13,
@@ -201,6 +251,7 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
             &billed,
             &charged,
             &outcome,
+            &CallStatus::Ended,
         ],
     )
     .await?;
@@ -209,7 +260,7 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
         vapi_call_id = call_id,
         billed,
         charged,
-        outcome,
+        %outcome,
         "call ended"
     );
     Ok(())
@@ -217,49 +268,51 @@ pub async fn end_of_call_report(app: &App, m: &Message) -> Result<()> {
 
 // ---------------------------------------------------------------- reads ----
 
-const SUMMARY_COLUMNS: &str = "c.id, c.agent_id, a.name, c.caller, c.status, c.started_at, c.ended_at,
-     coalesce(c.duration_ms, 0), c.outcome, c.ended_reason, c.summary, c.charged_seconds, c.created_at";
-const CALLS_FROM: &str = "FROM calls c LEFT JOIN agents a ON a.id = c.agent_id";
-
-fn summary(row: &tokio_postgres::Row) -> CallSummary {
-    let duration_ms: i64 = row.get(7);
-    CallSummary {
-        id: row.get(0),
-        agent_id: row.get(1),
-        agent_name: row.get(2),
-        caller: row.get(3),
-        status: row.get(4),
-        started_at: row.get(5),
-        ended_at: row.get(6),
-        duration_seconds: (duration_ms + 999) / 1000,
-        outcome: row.get(8),
-        ended_reason: row.get(9),
-        summary: row.get(10),
-        charged_seconds: row.get(11),
-        created_at: row.get(12),
-    }
+/// A call as the history lists it (`calls` aliased `c`, its agent `a`).
+macro_rules! summary_select {
+    () => {
+        "SELECT c.id, c.agent_id, a.name AS agent_name, c.caller, c.status, c.started_at,
+                c.ended_at, coalesce(c.duration_ms, 0) AS duration_ms, c.outcome, c.ended_reason,
+                c.summary, c.charged_seconds, c.created_at"
+    };
+}
+macro_rules! calls_from {
+    () => {
+        " FROM calls c LEFT JOIN agents a ON a.id = c.agent_id"
+    };
 }
 
-pub const OUTCOMES: &[&str] = &[
-    "answered",
-    "message_taken",
-    "transferred",
-    "refused",
-    "no_conversation",
-    "unknown",
-];
+fn summary(row: &Row) -> Result<CallSummary> {
+    let duration_ms: i64 = row.try_get("duration_ms")?;
+    Ok(CallSummary {
+        id: row.try_get("id")?,
+        agent_id: row.try_get("agent_id")?,
+        agent_name: row.try_get("agent_name")?,
+        caller: row.try_get("caller")?,
+        status: row.try_get("status")?,
+        started_at: row.try_get("started_at")?,
+        ended_at: row.try_get("ended_at")?,
+        duration_seconds: duration_ms.saturating_add(999) / 1000,
+        outcome: row.try_get("outcome")?,
+        ended_reason: row.try_get("ended_reason")?,
+        summary: row.try_get("summary")?,
+        charged_seconds: row.try_get("charged_seconds")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
 
 /// The account's calls, newest first, filtered by agent, dates and outcome.
-pub async fn list(app: &App, account_id: Uuid, q: CallQuery) -> Result<CallPage> {
+pub async fn list(app: &App, account_id: AccountId, q: CallQuery) -> Result<CallPage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(q.page, q.per_page, 25);
-    if let Some(o) = &q.outcome {
-        v.check(
-            OUTCOMES.contains(&o.as_str()),
+    let outcome: Option<CallOutcome> = match q.outcome.as_deref() {
+        Some(o) => v.take(
             "outcome",
-            "Choose one of the listed outcomes.",
-        );
-    }
+            o.parse()
+                .map_err(|_| "Choose one of the listed outcomes.".to_string()),
+        ),
+        None => None,
+    };
     if let (Some(from), Some(to)) = (q.from, q.to) {
         v.check(
             to >= from,
@@ -275,35 +328,41 @@ pub async fn list(app: &App, account_id: Uuid, q: CallQuery) -> Result<CallPage>
             .unwrap()
             .and_utc()
     });
-    let filter = "c.account_id = $1 AND ($2::uuid IS NULL OR c.agent_id = $2)
-         AND ($3::timestamptz IS NULL OR c.created_at >= $3)
-         AND ($4::timestamptz IS NULL OR c.created_at < $4)
-         AND ($5::text IS NULL OR c.outcome = $5)";
+    macro_rules! filter {
+        () => {
+            " WHERE c.account_id = $1 AND ($2::uuid IS NULL OR c.agent_id = $2)
+              AND ($3::timestamptz IS NULL OR c.created_at >= $3)
+              AND ($4::timestamptz IS NULL OR c.created_at < $4)
+              AND ($5::text IS NULL OR c.outcome = $5)"
+        };
+    }
     let db = app.db.get().await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-        [&account_id, &q.agent_id, &from, &to, &q.outcome];
+        [&account_id, &q.agent_id, &from, &to, &outcome];
     let total: i64 = db
         .query_one(
-            &format!("SELECT count(*) {CALLS_FROM} WHERE {filter}"),
+            concat!("SELECT count(*)", calls_from!(), filter!()),
             &params,
         )
         .await?
-        .get(0);
+        .try_get(0)?;
     let offset = (page - 1).saturating_mul(per_page);
     let mut all: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.to_vec();
     all.push(&per_page);
     all.push(&offset);
     let rows = db
         .query(
-            &format!(
-                "SELECT {SUMMARY_COLUMNS} {CALLS_FROM} WHERE {filter}
-                 ORDER BY c.created_at DESC, c.id LIMIT $6 OFFSET $7"
+            concat!(
+                summary_select!(),
+                calls_from!(),
+                filter!(),
+                " ORDER BY c.created_at DESC, c.id LIMIT $6 OFFSET $7"
             ),
             &all,
         )
         .await?;
     Ok(CallPage {
-        calls: rows.iter().map(summary).collect(),
+        calls: rows.iter().map(summary).collect::<Result<_>>()?,
         total,
         page,
         per_page,
@@ -311,27 +370,29 @@ pub async fn list(app: &App, account_id: Uuid, q: CallQuery) -> Result<CallPage>
 }
 
 /// One of the account's calls with its conversation.
-pub async fn get(app: &App, account_id: Uuid, id: Uuid) -> Result<CallDetail> {
+pub async fn get(app: &App, account_id: AccountId, id: CallId) -> Result<CallDetail> {
     let db = app.db.get().await?;
     let row = db
         .query_opt(
-            &format!(
-                "SELECT {SUMMARY_COLUMNS}, n.number, c.recording_url, c.messages, c.transcript, c.billed_seconds
-                 {CALLS_FROM} LEFT JOIN phone_numbers n ON n.id = c.phone_number_id
+            concat!(
+                summary_select!(),
+                ", n.number, c.recording_url, c.messages, c.transcript, c.billed_seconds",
+                calls_from!(),
+                " LEFT JOIN phone_numbers n ON n.id = c.phone_number_id
                  WHERE c.id = $1 AND c.account_id = $2"
             ),
             &[&id, &account_id],
         )
         .await?
         .ok_or(Error::NotFound)?;
-    let messages: Option<Value> = row.get(15);
-    let transcript: Option<String> = row.get(16);
+    let messages: Option<Value> = row.try_get("messages")?;
+    let transcript: Option<String> = row.try_get("transcript")?;
     Ok(CallDetail {
-        call: summary(&row),
-        number: row.get(13),
-        recording_url: row.get(14),
+        call: summary(&row)?,
+        number: row.try_get("number")?,
+        recording_url: row.try_get("recording_url")?,
         transcript: turns(messages.as_ref(), transcript.as_deref()),
-        billed_seconds: row.get(17),
+        billed_seconds: row.try_get("billed_seconds")?,
     })
 }
 
@@ -351,15 +412,15 @@ pub fn turns(messages: Option<&Value>, transcript: Option<&str>) -> Vec<Turn> {
                     .unwrap_or(0);
                 let (role, text) = match m["role"].as_str()? {
                     "bot" | "assistant" => (
-                        "assistant",
+                        TurnRole::Assistant,
                         m["message"].as_str().or(m["content"].as_str())?.to_string(),
                     ),
                     "user" => (
-                        "caller",
+                        TurnRole::Caller,
                         m["message"].as_str().or(m["content"].as_str())?.to_string(),
                     ),
                     "tool_calls" => (
-                        "tool",
+                        TurnRole::Tool,
                         m["toolCalls"]
                             .as_array()?
                             .iter()
@@ -374,14 +435,10 @@ pub fn turns(messages: Option<&Value>, transcript: Option<&str>) -> Vec<Turn> {
                             .collect::<Vec<_>>()
                             .join(", "),
                     ),
-                    "tool_call_result" => ("tool", m["result"].as_str()?.to_string()),
+                    "tool_call_result" => (TurnRole::Tool, m["result"].as_str()?.to_string()),
                     _ => return None,
                 };
-                Some(Turn {
-                    role: role.into(),
-                    text,
-                    at_ms,
-                })
+                Some(Turn { role, text, at_ms })
             })
             .collect();
     }
@@ -390,14 +447,14 @@ pub fn turns(messages: Option<&Value>, transcript: Option<&str>) -> Vec<Turn> {
         .lines()
         .filter_map(|line| {
             let (role, text) = if let Some(t) = line.strip_prefix("AI:") {
-                ("assistant", t)
+                (TurnRole::Assistant, t)
             } else if let Some(t) = line.strip_prefix("User:") {
-                ("caller", t)
+                (TurnRole::Caller, t)
             } else {
                 return None;
             };
             Some(Turn {
-                role: role.into(),
+                role,
                 text: text.trim().to_string(),
                 at_ms: 0,
             })

@@ -10,7 +10,10 @@
 
 pub mod policy;
 
-use crate::api::{self, CreditState, LedgerEntry, LedgerPage, PageQuery};
+use crate::api::{
+    self, AccountId, CreditSignal, CreditState, LedgerEntry, LedgerKind, LedgerPage, PageQuery,
+    PurchaseId, UserId,
+};
 use crate::app::App;
 use crate::error::{Error, Result, Validator};
 use chrono::{DateTime, Utc};
@@ -21,50 +24,25 @@ use uuid::Uuid;
 /// Largest single movement accepted (about 31 years of talk).
 pub const MAX_MOVEMENT_SECONDS: i64 = 1_000_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    SignupGrant,
-    Purchase,
-    Call,
-    NumberRental,
-    Refund,
-    Dispute,
-    AdminAdjustment,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SignupGrant => "signup_grant",
-            Kind::Purchase => "purchase",
-            Kind::Call => "call",
-            Kind::NumberRental => "number_rental",
-            Kind::Refund => "refund",
-            Kind::Dispute => "dispute",
-            Kind::AdminAdjustment => "admin_adjustment",
-        }
-    }
-}
-
 /// One movement of the balance and what caused it.
 #[derive(Debug, Clone)]
 pub struct Movement {
-    pub kind: Kind,
+    pub kind: LedgerKind,
     /// Signed seconds: positive adds, negative takes.
     pub amount: i64,
     /// Unique per cause; applying the same key twice changes nothing.
     pub key: String,
     pub description: String,
-    pub purchase_id: Option<Uuid>,
+    pub purchase_id: Option<PurchaseId>,
     pub stripe_event_id: Option<String>,
     pub call_id: Option<String>,
-    pub admin_user_id: Option<Uuid>,
+    pub admin_user_id: Option<UserId>,
     pub reason: Option<String>,
 }
 
 impl Movement {
     pub fn new(
-        kind: Kind,
+        kind: LedgerKind,
         amount: i64,
         key: impl Into<String>,
         description: impl Into<String>,
@@ -95,60 +73,81 @@ pub struct Applied {
     pub standing: Standing,
 }
 
-const LEDGER_COLUMNS: &str = "id, kind, amount_seconds, balance_after, description, created_at";
-
-fn ledger_entry(row: &tokio_postgres::Row) -> LedgerEntry {
-    LedgerEntry {
-        id: row.get(0),
-        kind: row.get(1),
-        amount_seconds: row.get(2),
-        balance_after_seconds: row.get(3),
-        description: row.get(4),
-        created_at: row.get(5),
-    }
+/// The columns [`ledger_entry`] reads.
+macro_rules! ledger_columns {
+    () => {
+        "id, kind, amount_seconds, balance_after, description, created_at"
+    };
 }
 
-fn standing(row: &tokio_postgres::Row) -> Standing {
-    Standing {
-        balance: row.get("balance_seconds"),
-        overage_limit: row.get("overage_limit_seconds"),
-        overdrawn_since: row.get("overdrawn_since"),
-        last_pack_seconds: row.get("last_pack_seconds"),
-    }
+fn ledger_entry(row: &tokio_postgres::Row) -> Result<LedgerEntry> {
+    Ok(LedgerEntry {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        amount_seconds: row.try_get("amount_seconds")?,
+        balance_after_seconds: row.try_get("balance_after")?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
-const STANDING_COLUMNS: &str =
-    "balance_seconds, overage_limit_seconds, overdrawn_since, last_pack_seconds, credit_signal";
+fn standing(row: &tokio_postgres::Row) -> Result<Standing> {
+    Ok(Standing {
+        balance: row.try_get("balance_seconds")?,
+        overage_limit: row.try_get("overage_limit_seconds")?,
+        overdrawn_since: row.try_get("overdrawn_since")?,
+        last_pack_seconds: row.try_get("last_pack_seconds")?,
+    })
+}
+
+/// An account's standing and its recorded signal (`$1` the account).
+macro_rules! standing_select {
+    () => {
+        "SELECT balance_seconds, overage_limit_seconds, overdrawn_since, last_pack_seconds,
+                credit_signal FROM accounts WHERE id = $1"
+    };
+}
 
 /// Locks the account row; returns its standing and its recorded signal.
-async fn lock_standing(tx: &Transaction<'_>, account_id: Uuid) -> Result<(Standing, String)> {
+async fn lock_standing(
+    tx: &Transaction<'_>,
+    account_id: AccountId,
+) -> Result<(Standing, CreditSignal)> {
     let row = tx
-        .query_opt(
-            &format!("SELECT {STANDING_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE"),
-            &[&account_id],
-        )
+        .query_opt(concat!(standing_select!(), " FOR UPDATE"), &[&account_id])
         .await?
         .ok_or(Error::NotFound)?;
-    Ok((standing(&row), row.get("credit_signal")))
+    Ok((standing(&row)?, row.try_get("credit_signal")?))
 }
 
 /// Applies `movement` to `account_id` inside `tx` (which the caller commits).
-pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -> Result<Applied> {
+pub async fn apply_in(
+    tx: &Transaction<'_>,
+    account_id: AccountId,
+    movement: Movement,
+) -> Result<Applied> {
     let now = Utc::now();
     let (before, stored_signal) = lock_standing(tx, account_id).await?;
     if let Some(existing) = tx
         .query_opt(
-            &format!("SELECT {LEDGER_COLUMNS}, account_id FROM ledger_entries WHERE idempotency_key = $1"),
+            concat!(
+                "SELECT ",
+                ledger_columns!(),
+                ", account_id FROM ledger_entries WHERE idempotency_key = $1"
+            ),
             &[&movement.key],
         )
         .await?
     {
-        let owner: Uuid = existing.get(6);
+        let owner: AccountId = existing.try_get("account_id")?;
         if owner != account_id {
-            return Err(Error::internal(format!("idempotency key {} belongs to another account", movement.key)));
+            return Err(Error::internal(format!(
+                "idempotency key {} belongs to another account",
+                movement.key
+            )));
         }
         return Ok(Applied {
-            entry: ledger_entry(&existing),
+            entry: ledger_entry(&existing)?,
             duplicate: true,
             unbilled: 0,
             state: before.state(now),
@@ -158,7 +157,7 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
     if movement.amount.abs() > MAX_MOVEMENT_SECONDS {
         return Err(Error::field("amount_seconds", "That amount is too large."));
     }
-    let (delta, unbilled) = if movement.amount < 0 && movement.kind != Kind::AdminAdjustment {
+    let (delta, unbilled) = if movement.amount < 0 && movement.kind != LedgerKind::AdminAdjustment {
         let plan = before.plan_debit(-movement.amount);
         (-plan.charged, plan.unbilled)
     } else {
@@ -170,10 +169,10 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
         .filter(|b| b.abs() <= i64::MAX / 4)
         .ok_or_else(|| Error::field("amount_seconds", "That amount would overflow the balance."))?;
     let mut after = before.moved_to(balance, now);
-    if movement.kind == Kind::Purchase && movement.amount > 0 {
+    if movement.kind == LedgerKind::Purchase && movement.amount > 0 {
         after.last_pack_seconds = Some(movement.amount);
     }
-    if movement.kind == Kind::AdminAdjustment {
+    if movement.kind == LedgerKind::AdminAdjustment {
         tx.batch_execute("SET LOCAL kametrix.admin_adjustment = 'on'")
             .await?;
     }
@@ -192,14 +191,15 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
     };
     let entry = tx
         .query_one(
-            &format!(
+            concat!(
                 "INSERT INTO ledger_entries (account_id, kind, amount_seconds, balance_after, idempotency_key,
                      description, purchase_id, stripe_event_id, call_id, admin_user_id, reason)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {LEDGER_COLUMNS}"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
+                ledger_columns!()
             ),
             &[
                 &account_id,
-                &movement.kind.as_str(),
+                &movement.kind,
                 &delta,
                 &after.balance,
                 &movement.key,
@@ -212,9 +212,9 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
             ],
         )
         .await?;
-    record_signal(tx, account_id, &after, &stored_signal, now).await?;
+    record_signal(tx, account_id, &after, stored_signal, now).await?;
     Ok(Applied {
-        entry: ledger_entry(&entry),
+        entry: ledger_entry(&entry)?,
         duplicate: false,
         unbilled,
         state: after.state(now),
@@ -225,12 +225,12 @@ pub async fn apply(tx: &Transaction<'_>, account_id: Uuid, movement: Movement) -
 /// Records an account event when the balance signal changed.
 async fn record_signal(
     client: &impl GenericClient,
-    account_id: Uuid,
+    account_id: AccountId,
     standing: &Standing,
-    stored: &str,
+    stored: CreditSignal,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let signal = standing.signal(now).as_str();
+    let signal = standing.signal(now);
     if signal != stored {
         client
             .execute(
@@ -249,12 +249,12 @@ async fn record_signal(
 }
 
 /// The one-time trial grant of a new account.
-pub async fn grant_signup(tx: &Transaction<'_>, account_id: Uuid) -> Result<Applied> {
-    apply(
+pub async fn grant_signup_in(tx: &Transaction<'_>, account_id: AccountId) -> Result<Applied> {
+    apply_in(
         tx,
         account_id,
         Movement::new(
-            Kind::SignupGrant,
+            LedgerKind::SignupGrant,
             policy::SIGNUP_GRANT_SECONDS,
             format!("signup_grant:{account_id}"),
             "Welcome: 10 free minutes",
@@ -277,7 +277,7 @@ pub struct DebitOutcome {
 /// grace rules; the same `key` never takes twice.
 pub async fn debit(
     app: &App,
-    account_id: Uuid,
+    account_id: AccountId,
     seconds: i64,
     mut movement: Movement,
 ) -> Result<DebitOutcome> {
@@ -290,7 +290,7 @@ pub async fn debit(
     movement.amount = -seconds;
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    let applied = apply(&tx, account_id, movement).await?;
+    let applied = apply_in(&tx, account_id, movement).await?;
     tx.commit().await?;
     Ok(DebitOutcome {
         state: applied.state,
@@ -304,7 +304,7 @@ pub async fn debit(
 /// Adds `seconds` to the account in its own transaction.
 pub async fn credit(
     app: &App,
-    account_id: Uuid,
+    account_id: AccountId,
     seconds: i64,
     mut movement: Movement,
 ) -> Result<Applied> {
@@ -317,39 +317,33 @@ pub async fn credit(
     movement.amount = seconds;
     let mut db = app.db.get().await?;
     let tx = db.transaction().await?;
-    let applied = apply(&tx, account_id, movement).await?;
+    let applied = apply_in(&tx, account_id, movement).await?;
     tx.commit().await?;
     Ok(applied)
 }
 
 /// The account's standing as the rules see it now.
-pub async fn standing_of(client: &impl GenericClient, account_id: Uuid) -> Result<Standing> {
+pub async fn standing_of(client: &impl GenericClient, account_id: AccountId) -> Result<Standing> {
     let row = client
-        .query_opt(
-            &format!("SELECT {STANDING_COLUMNS} FROM accounts WHERE id = $1"),
-            &[&account_id],
-        )
+        .query_opt(standing_select!(), &[&account_id])
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(standing(&row))
+    standing(&row)
 }
 
 /// Balance, state, grace deadline and the recent balance signals. A state
 /// reached by time alone (the grace period ran out) is recorded here.
-pub async fn balance(app: &App, account_id: Uuid) -> Result<api::Credits> {
+pub async fn balance(app: &App, account_id: AccountId) -> Result<api::Credits> {
     let db = app.db.get().await?;
     let row = db
-        .query_opt(
-            &format!("SELECT {STANDING_COLUMNS} FROM accounts WHERE id = $1"),
-            &[&account_id],
-        )
+        .query_opt(standing_select!(), &[&account_id])
         .await?
         .ok_or(Error::NotFound)?;
     let now = Utc::now();
-    let standing = standing(&row);
-    let stored: String = row.get("credit_signal");
-    if standing.signal(now).as_str() != stored {
-        record_signal(&db, account_id, &standing, &stored, now).await?;
+    let standing = standing(&row)?;
+    let stored: CreditSignal = row.try_get("credit_signal")?;
+    if standing.signal(now) != stored {
+        record_signal(&db, account_id, &standing, stored, now).await?;
     }
     let events = db
         .query(
@@ -359,12 +353,14 @@ pub async fn balance(app: &App, account_id: Uuid) -> Result<api::Credits> {
         )
         .await?
         .iter()
-        .map(|r| api::AccountEvent {
-            kind: r.get(0),
-            balance_seconds: r.get(1),
-            created_at: r.get(2),
+        .map(|r| {
+            Ok(api::AccountEvent {
+                kind: r.try_get("kind")?,
+                balance_seconds: r.try_get("balance_seconds")?,
+                created_at: r.try_get("created_at")?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(credits_view(&standing, now, events))
 }
 
@@ -384,7 +380,7 @@ fn credits_view(
 }
 
 /// The account's ledger, newest first.
-pub async fn ledger(app: &App, account_id: Uuid, query: PageQuery) -> Result<LedgerPage> {
+pub async fn ledger(app: &App, account_id: AccountId, query: PageQuery) -> Result<LedgerPage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(query.page, query.per_page, 20);
     v.finish()?;
@@ -398,9 +394,10 @@ pub async fn ledger(app: &App, account_id: Uuid, query: PageQuery) -> Result<Led
         .get(0);
     let rows = db
         .query(
-            &format!(
-                "SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE account_id = $1
-                 ORDER BY id DESC LIMIT $2 OFFSET $3"
+            concat!(
+                "SELECT ",
+                ledger_columns!(),
+                " FROM ledger_entries WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
             ),
             &[
                 &account_id,
@@ -410,14 +407,14 @@ pub async fn ledger(app: &App, account_id: Uuid, query: PageQuery) -> Result<Led
         )
         .await?;
     Ok(LedgerPage {
-        entries: rows.iter().map(ledger_entry).collect(),
+        entries: rows.iter().map(ledger_entry).collect::<Result<_>>()?,
         total,
         page,
         per_page,
     })
 }
 
-async fn account_exists(client: &impl GenericClient, account_id: Uuid) -> Result<()> {
+async fn account_exists(client: &impl GenericClient, account_id: AccountId) -> Result<()> {
     client
         .query_opt("SELECT 1 FROM accounts WHERE id = $1", &[&account_id])
         .await?
@@ -429,8 +426,8 @@ async fn account_exists(client: &impl GenericClient, account_id: Uuid) -> Result
 /// and the admin's id on the entry. May take the balance below the overage.
 pub async fn adjust(
     app: &App,
-    admin_user_id: Uuid,
-    account_id: Uuid,
+    admin_user_id: UserId,
+    account_id: AccountId,
     request: api::AdjustCreditsRequest,
 ) -> Result<LedgerEntry> {
     let reason = request.reason.trim().to_string();
@@ -460,14 +457,14 @@ pub async fn adjust(
     let tx = db.transaction().await?;
     account_exists(&tx, account_id).await?;
     let mut movement = Movement::new(
-        Kind::AdminAdjustment,
+        LedgerKind::AdminAdjustment,
         request.amount_seconds,
         format!("admin_adjustment:{}", Uuid::new_v4()),
         format!("Adjustment by Kametrix: {reason}"),
     );
     movement.admin_user_id = Some(admin_user_id);
     movement.reason = Some(reason);
-    let applied = apply(&tx, account_id, movement).await?;
+    let applied = apply_in(&tx, account_id, movement).await?;
     tx.commit().await?;
     tracing::info!(%account_id, %admin_user_id, amount = request.amount_seconds, "credits adjusted by an admin");
     Ok(applied.entry)
@@ -476,7 +473,7 @@ pub async fn adjust(
 /// Sets (or, with `None`, resets to the default) the account's allowed overage.
 pub async fn set_overage(
     app: &App,
-    account_id: Uuid,
+    account_id: AccountId,
     request: api::OverageRequest,
 ) -> Result<api::Credits> {
     if let Some(limit) = request.overage_limit_seconds {
@@ -501,7 +498,7 @@ pub async fn set_overage(
         overage_limit: request.overage_limit_seconds,
         ..before
     };
-    record_signal(&tx, account_id, &standing, &stored, now).await?;
+    record_signal(&tx, account_id, &standing, stored, now).await?;
     tx.commit().await?;
     balance(app, account_id).await
 }

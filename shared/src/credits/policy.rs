@@ -3,7 +3,7 @@
 //!
 //! 1 credit = 1 minute of talk time; everything here is integer seconds.
 
-use crate::api::CreditState;
+use crate::api::{CreditSignal, CreditState};
 use chrono::{DateTime, Duration, Utc};
 
 /// How far below zero an account may go unless an admin set otherwise.
@@ -16,37 +16,6 @@ pub const DEFAULT_LOW_THRESHOLD_SECONDS: i64 = 10 * 60;
 pub const LOW_PERCENT_OF_LAST_PACK: i64 = 20;
 /// The one-time trial grant of a new account.
 pub const SIGNUP_GRANT_SECONDS: i64 = 10 * 60;
-
-/// The balance signals recorded as account events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    Ok,
-    Low,
-    Zero,
-    Grace,
-    Blocked,
-}
-
-impl Signal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::Ok => "ok",
-            Signal::Low => "low",
-            Signal::Zero => "zero",
-            Signal::Grace => "grace",
-            Signal::Blocked => "blocked",
-        }
-    }
-
-    pub fn state(self) -> CreditState {
-        match self {
-            Signal::Ok => CreditState::Ok,
-            Signal::Low => CreditState::Low,
-            Signal::Zero | Signal::Grace => CreditState::Grace,
-            Signal::Blocked => CreditState::Blocked,
-        }
-    }
-}
 
 /// What the rules need to know about an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,23 +49,23 @@ impl Standing {
         self.overdrawn_since.map(|t| t + Duration::days(GRACE_DAYS))
     }
 
-    pub fn signal(&self, now: DateTime<Utc>) -> Signal {
+    pub fn signal(&self, now: DateTime<Utc>) -> CreditSignal {
         let b = self.balance;
         if b > 0 {
             return if b < self.low_threshold() {
-                Signal::Low
+                CreditSignal::Low
             } else {
-                Signal::Ok
+                CreditSignal::Ok
             };
         }
         let out_of_room = b <= self.floor();
         let out_of_time = b < 0 && self.grace_deadline().is_some_and(|d| now >= d);
         if out_of_room || out_of_time {
-            Signal::Blocked
+            CreditSignal::Blocked
         } else if b == 0 {
-            Signal::Zero
+            CreditSignal::Zero
         } else {
-            Signal::Grace
+            CreditSignal::Grace
         }
     }
 
@@ -106,7 +75,7 @@ impl Standing {
 
     /// Seconds of talk the account may still use (0 when blocked).
     pub fn spendable(&self, now: DateTime<Utc>) -> i64 {
-        if self.signal(now) == Signal::Blocked {
+        if self.signal(now) == CreditSignal::Blocked {
             0
         } else {
             (self.balance - self.floor()).max(0)
@@ -164,44 +133,44 @@ mod tests {
     #[test]
     fn low_is_below_twenty_percent_of_the_last_pack_or_ten_minutes() {
         let now = Utc::now();
-        assert_eq!(standing(600).signal(now), Signal::Ok);
-        assert_eq!(standing(599).signal(now), Signal::Low);
+        assert_eq!(standing(600).signal(now), CreditSignal::Ok);
+        assert_eq!(standing(599).signal(now), CreditSignal::Low);
         let bought = Standing {
             last_pack_seconds: Some(30_000),
             ..standing(5_999)
         };
-        assert_eq!(bought.signal(now), Signal::Low);
+        assert_eq!(bought.signal(now), CreditSignal::Low);
         assert_eq!(
             Standing {
                 balance: 6_000,
                 ..bought
             }
             .signal(now),
-            Signal::Ok
+            CreditSignal::Ok
         );
     }
 
     #[test]
     fn below_zero_calls_continue_into_fifteen_minutes_of_overage_for_seven_days() {
         let now = Utc::now();
-        assert_eq!(standing(0).signal(now), Signal::Zero);
+        assert_eq!(standing(0).signal(now), CreditSignal::Zero);
         assert_eq!(standing(0).state(now), CreditState::Grace);
         let over = standing(0).moved_to(-60, now);
         assert_eq!(over.overdrawn_since, Some(now));
-        assert_eq!(over.signal(now), Signal::Grace);
+        assert_eq!(over.signal(now), CreditSignal::Grace);
         assert_eq!(over.spendable(now), 840);
         assert_eq!(
             over.signal(now + Duration::days(7) - Duration::seconds(1)),
-            Signal::Grace
+            CreditSignal::Grace
         );
         assert_eq!(
             over.signal(now + Duration::days(7)),
-            Signal::Blocked,
+            CreditSignal::Blocked,
             "past 7 days"
         );
         assert_eq!(
             standing(-900).signal(now),
-            Signal::Blocked,
+            CreditSignal::Blocked,
             "past 15 minutes"
         );
         assert_eq!(
@@ -223,12 +192,12 @@ mod tests {
             overage_limit: Some(0),
             ..standing(0)
         };
-        assert_eq!(none.signal(now), Signal::Blocked);
+        assert_eq!(none.signal(now), CreditSignal::Blocked);
         let more = Standing {
             overage_limit: Some(3600),
             ..standing(-1000)
         };
-        assert_eq!(more.signal(now), Signal::Grace);
+        assert_eq!(more.signal(now), CreditSignal::Grace);
     }
 
     #[test]

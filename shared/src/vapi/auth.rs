@@ -6,7 +6,7 @@
 
 use crate::config::{HmacAlgorithm, VapiAuthMode, VapiConfig};
 use crate::error::{Error, Result};
-use crate::http::HeaderMap;
+use crate::http::{HeaderMap, Signed};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
@@ -61,7 +61,12 @@ fn timestamp_seconds(text: &str) -> Option<i64> {
 }
 
 /// Checks the request against the configured scheme at `now` (epoch s).
-pub fn verify(config: &VapiConfig, headers: &HeaderMap, body: &[u8], now: i64) -> Result<()> {
+pub fn verify<'a>(
+    config: &VapiConfig,
+    headers: &HeaderMap,
+    body: &'a [u8],
+    now: i64,
+) -> Result<Signed<'a>> {
     let secret = config
         .webhook_secret
         .as_ref()
@@ -116,7 +121,7 @@ pub fn verify(config: &VapiConfig, headers: &HeaderMap, body: &[u8], now: i64) -
             }
         }
     }
-    Ok(())
+    Ok(Signed::verified(body))
 }
 
 #[cfg(test)]

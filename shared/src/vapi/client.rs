@@ -95,7 +95,7 @@ pub async fn create_number(app: &App, area_code: &str) -> Result<VapiNumber> {
         })),
     )
     .await?;
-    serde_json::from_value(body).map_err(|e| Error::internal(format!("Vapi phone number: {e}")))
+    serde_json::from_value(body).map_err(|e| Error::internal_from("Vapi phone number", e))
 }
 
 pub async fn get_number(app: &App, vapi_id: &str) -> Result<VapiNumber> {
@@ -106,5 +106,5 @@ pub async fn get_number(app: &App, vapi_id: &str) -> Result<VapiNumber> {
         None,
     )
     .await?;
-    serde_json::from_value(body).map_err(|e| Error::internal(format!("Vapi phone number: {e}")))
+    serde_json::from_value(body).map_err(|e| Error::internal_from("Vapi phone number", e))
 }

@@ -152,7 +152,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// through the ledger service (as the call pipeline uses it); checks the
 /// final balances and reports debits per second.
 async fn ledger_bench(database_url: &str) -> Result<String> {
-    use shared::credits::{self, Kind, Movement};
+    use shared::api::{AccountId, LedgerKind};
+    use shared::credits::{self, Movement};
     const DEBITS: usize = 1000;
     const SECONDS: i64 = 7;
     let config = shared::config::Config::from_lookup(|k| match k {
@@ -168,7 +169,7 @@ async fn ledger_bench(database_url: &str) -> Result<String> {
         let db = app.db.get().await?;
         let mut ids = Vec::new();
         for _ in 0..accounts {
-            let id: uuid::Uuid = db
+            let id: AccountId = db
                 .query_one(
                     "INSERT INTO accounts (business_name) VALUES ('Bench') RETURNING id",
                     &[],
@@ -179,7 +180,12 @@ async fn ledger_bench(database_url: &str) -> Result<String> {
                 &app,
                 id,
                 1_000_000,
-                Movement::new(Kind::Purchase, 0, format!("bench-fund:{id}"), "bench funds"),
+                Movement::new(
+                    LedgerKind::Purchase,
+                    0,
+                    format!("bench-fund:{id}"),
+                    "bench funds",
+                ),
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -195,7 +201,12 @@ async fn ledger_bench(database_url: &str) -> Result<String> {
                         &app,
                         account,
                         SECONDS,
-                        Movement::new(Kind::Call, 0, format!("bench:{account}:{n}"), "bench call"),
+                        Movement::new(
+                            LedgerKind::Call,
+                            0,
+                            format!("bench:{account}:{n}"),
+                            "bench call",
+                        ),
                     )
                     .await
                 })

@@ -2,9 +2,9 @@
 //! the Vapi assistant that answers a call (returned inline to
 //! `assistant-request`). Pure: no I/O, so it is fast and testable.
 
-use super::profile;
-use super::templates::{self, LANGUAGES};
-use super::AgentRecord;
+use crate::agents::templates::{self, LANGUAGES};
+use crate::agents::{profile, AgentRecord};
+use crate::api::{CallOutcome, ToolName};
 use crate::config::VapiConfig;
 use crate::tools;
 use chrono::{DateTime, Utc};
@@ -14,14 +14,6 @@ use serde_json::{json, Value};
 pub const MIN_DURATION_SECONDS: i64 = 10;
 /// A call never runs longer than this, whatever the balance.
 pub const MAX_CALL_SECONDS: i64 = 30 * 60;
-
-/// The outcomes the end-of-call analysis chooses from.
-pub const OUTCOMES: &[&str] = &[
-    "answered",
-    "message_taken",
-    "transferred",
-    "no_conversation",
-];
 
 /// `text` with `{business}` replaced by the business name, without a
 /// doubled full stop when the name ends with one ("Acme Co.").
@@ -55,9 +47,7 @@ fn business_name(agent: &AgentRecord) -> &str {
 /// and the rules.
 pub fn system_prompt(agent: &AgentRecord, now: DateTime<Utc>) -> String {
     let p = &agent.profile;
-    let role = templates::template(&agent.template)
-        .map(|t| t.role)
-        .unwrap_or("You are the receptionist of this business.");
+    let role = templates::spec(agent.template).role;
     let business = business_name(agent);
     let mut out = String::with_capacity(4096);
     out.push_str(role);
@@ -114,7 +104,7 @@ pub fn system_prompt(agent: &AgentRecord, now: DateTime<Utc>) -> String {
             out.push_str(&format!("\nQ: {}\nA: {}", f.question, f.answer));
         }
     }
-    let takes_messages = agent.tools.iter().any(|t| t == tools::TAKE_MESSAGE);
+    let takes_messages = agent.has_tool(ToolName::TakeMessage);
     let language = LANGUAGES
         .iter()
         .find(|(c, _)| *c == agent.language)
@@ -122,7 +112,7 @@ pub fn system_prompt(agent: &AgentRecord, now: DateTime<Utc>) -> String {
         .unwrap_or("English");
     out.push_str("\n\nRules:");
     out.push_str("\n- Never invent prices, facts, availability or policies. Use only the information above and what your tools return; if you do not know, say so.");
-    if agent.tools.iter().any(|t| t == tools::LOOKUP_BUSINESS_INFO) {
+    if agent.has_tool(ToolName::LookupBusinessInfo) {
         out.push_str("\n- For questions about the business that the information above does not answer, use lookup_business_info before answering.");
     }
     out.push_str("\n- Read back names, phone numbers, addresses, dates and times to the caller to confirm them.");
@@ -156,13 +146,13 @@ fn tool_list(agent: &AgentRecord, vapi: &VapiConfig) -> Vec<Value> {
     let mut list: Vec<Value> = agent
         .tools
         .iter()
-        .filter_map(|name| tools::find(name))
+        .map(|name| tools::def(*name))
         .map(|t| {
             let mut tool = json!({
                 "type": "function",
                 "async": false,
                 "function": {
-                    "name": t.name,
+                    "name": t.name.as_str(),
                     "description": t.model_description,
                     "parameters": (t.parameters)(),
                 },
@@ -217,7 +207,7 @@ pub fn build(
                     "properties": {
                         "outcome": {
                             "type": "string",
-                            "enum": OUTCOMES,
+                            "enum": CallOutcome::ANALYSED,
                             "description": "answered: questions answered; message_taken: a message was left; transferred: sent to a person; no_conversation: the caller said nothing useful"
                         }
                     },
@@ -233,25 +223,24 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{AgentStatus, BusinessProfile, Closure, Faq, OpeningPeriod, Service, Weekday};
+    use crate::api::{
+        AgentStatus, BusinessProfile, Closure, Faq, OpeningPeriod, Service, TemplateId, Weekday,
+    };
     use crate::config::Config;
     use chrono::{NaiveDate, TimeZone};
 
     fn agent() -> AgentRecord {
         AgentRecord {
-            id: uuid::Uuid::nil(),
-            account_id: uuid::Uuid::nil(),
+            id: uuid::Uuid::nil().into(),
+            account_id: uuid::Uuid::nil().into(),
             name: "Front desk".into(),
-            template: "appointments".into(),
+            template: TemplateId::Appointments,
             status: AgentStatus::Active,
             voice_id: "Kylie".into(),
             greeting: "Thank you for calling {business}!".into(),
             language: "en".into(),
             instructions: "Always mention our loyalty card.".into(),
-            tools: vec![
-                tools::LOOKUP_BUSINESS_INFO.into(),
-                tools::TAKE_MESSAGE.into(),
-            ],
+            tools: vec![ToolName::LookupBusinessInfo, ToolName::TakeMessage],
             profile: BusinessProfile {
                 business_name: "Bright Smile Dental".into(),
                 description: "A family dental clinic.".into(),
