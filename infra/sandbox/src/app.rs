@@ -8,19 +8,15 @@ use crate::objects::{
 };
 use crate::{html, signature};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use rand::distributions::Alphanumeric;
+use hyper::{Method, Request};
+use kmx_sandbox_kit::http::{html_resp, redirect, respond, Resp};
+use kmx_sandbox_kit::{now_ms, random_alnum};
 use rand::seq::SliceRandom;
-use rand::Rng;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -103,26 +99,11 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
     });
     tokio::spawn(delivery_worker(app.clone(), rx));
     tokio::spawn(expiry_sweeper(app.clone()));
-    loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(e) => {
-                eprintln!("accept: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    kmx_sandbox_kit::serve(listener, move |req| {
         let app = app.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(app.handle(req).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
+        async move { app.handle(req).await }
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ state
@@ -232,23 +213,8 @@ fn now() -> i64 {
         .unwrap_or_default()
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-fn random(n: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect()
-}
-
 fn new_id(prefix: &str) -> String {
-    format!("{prefix}{}", random(24))
+    format!("{prefix}{}", random_alnum(24))
 }
 
 /// The event `request` field for events no API request caused.
@@ -348,20 +314,6 @@ impl ApiError {
     }
 }
 
-type Resp = Response<Full<Bytes>>;
-
-fn respond(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
-    let mut r = Response::new(Full::new(body.into()));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(content_type).expect("static content type"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 fn json_resp(status: u16, v: &Value) -> Resp {
     let mut body = serde_json::to_vec_pretty(v).unwrap_or_default();
     body.push(b'\n');
@@ -379,22 +331,6 @@ fn error_resp(e: &ApiError) -> Resp {
     r
 }
 
-fn html_resp(status: u16, page: String) -> Resp {
-    respond(status, "text/html; charset=utf-8", page)
-}
-
-fn redirect(location: &str) -> Resp {
-    let mut r = respond(
-        303,
-        "text/plain; charset=utf-8",
-        format!("See {location}\n"),
-    );
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
-}
-
 // ------------------------------------------------------------------ the app
 
 impl App {
@@ -406,7 +342,7 @@ impl App {
         let t = Instant::now();
         let method = req.method().clone();
         let uri = req.uri().clone();
-        let req_id = format!("req_{}", random(14));
+        let req_id = format!("req_{}", random_alnum(14));
         let path = uri.path().to_string();
         let mut resp = self.route(req, &req_id).await;
         if path.starts_with("/v1/") {

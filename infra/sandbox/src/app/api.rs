@@ -763,7 +763,7 @@ impl App {
         let seq = st.next_seq();
         let session = Session {
             seq,
-            id: format!("cs_test_a1{}", random(56)),
+            id: format!("cs_test_a1{}", random_alnum(56)),
             created,
             expires_at,
             status: SessionStatus::Open,
