@@ -126,6 +126,13 @@ struct Event {
 }
 
 impl Event {
+    /// Whether an attempt got a 2xx.
+    fn delivered(&self) -> bool {
+        self.deliveries
+            .iter()
+            .any(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+    }
+
     fn summary(&self) -> Value {
         let deliveries: Vec<Value> = self
             .deliveries
@@ -135,16 +142,12 @@ impl Event {
                        "error": a.error, "ms": a.ms})
             })
             .collect();
-        let delivered = self
-            .deliveries
-            .iter()
-            .any(|a| a.status.is_some_and(|s| (200..300).contains(&s)));
         json!({
             "id": self.id,
             "type": self.type_,
             "created": self.created,
             "object_id": self.object_id,
-            "delivered": delivered,
+            "delivered": self.delivered(),
             "deliveries": deliveries,
             "event": serde_json::from_slice::<Value>(&self.body).unwrap_or(Value::Null),
         })
@@ -173,6 +176,15 @@ impl State {
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    /// A Checkout Session, or Stripe's 404 for it.
+    fn session(&self, id: &str) -> Result<&Session, ApiError> {
+        self.sessions.get(id).ok_or_else(|| no_such_session(id))
+    }
+
+    fn session_mut(&mut self, id: &str) -> Result<&mut Session, ApiError> {
+        self.sessions.get_mut(id).ok_or_else(|| no_such_session(id))
     }
 
     fn event(&self, id: &str) -> Option<&Event> {
@@ -215,6 +227,10 @@ fn now() -> i64 {
 
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", random_alnum(24))
+}
+
+fn no_such_session(id: &str) -> ApiError {
+    ApiError::no_such(404, "checkout.session", id, "session")
 }
 
 /// The event `request` field for events no API request caused.

@@ -78,10 +78,7 @@ impl App {
         request: Value,
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         if s.status != SessionStatus::Open {
             return Err(ApiError::new(
                 400,
@@ -115,10 +112,7 @@ impl App {
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
         self.expire_if_due(st, id);
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         if s.status != SessionStatus::Open {
             return Err(ApiError::conflict(format!(
                 "Checkout Session {id} is {} (payment {}); only an open session can be paid.",
@@ -177,10 +171,7 @@ impl App {
         succeeded: bool,
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         // `async_payment_succeeded` on a session paid right away is allowed
         // (Stripe would not send it): a second credit-triggering event for
         // one session, to test that a purchase is credited once.
