@@ -85,28 +85,29 @@ fn whitelist(body: &Map<String, Value>, allowed: &[&str], out: &mut Vec<String>)
     }
 }
 
-fn opt_string(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_string() {
-            out.push(format!("{key} must be a string"));
-        }
+/// Adds `"{key} {must}"` when `key` is present and fails `ok`.
+fn opt_check(
+    body: &Map<String, Value>,
+    key: &str,
+    ok: fn(&Value) -> bool,
+    must: &str,
+    out: &mut Vec<String>,
+) {
+    if body.get(key).is_some_and(|v| !ok(v)) {
+        out.push(format!("{key} {must}"));
     }
+}
+
+fn opt_string(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
+    opt_check(body, key, Value::is_string, "must be a string", out);
 }
 
 fn opt_object(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_object() {
-            out.push(format!("{key} must be an object"));
-        }
-    }
+    opt_check(body, key, Value::is_object, "must be an object", out);
 }
 
 fn opt_bool(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_boolean() {
-            out.push(format!("{key} must be a boolean value"));
-        }
-    }
+    opt_check(body, key, Value::is_boolean, "must be a boolean value", out);
 }
 
 fn opt_string_array(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {

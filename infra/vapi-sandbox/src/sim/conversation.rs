@@ -91,7 +91,9 @@ impl Sim {
         ) * 1000
     }
 
-    pub(super) async fn converse(&mut self) {
+    /// The call is answered: `status-update` ringing, then `startedAt` and
+    /// `status-update` in-progress.
+    async fn pick_up(&mut self) {
         self.vapi_status = "ringing";
         let m = self.status_update("ringing", now_ms());
         self.notify("status-update", m).await;
@@ -102,6 +104,10 @@ impl Sim {
         self.publish();
         let m = self.status_update("in-progress", self.start);
         self.notify("status-update", m).await;
+    }
+
+    pub(super) async fn converse(&mut self) {
+        self.pick_up().await;
 
         if let Some(prompt) = self.assistant["model"]["messages"]
             .as_array()
@@ -226,15 +232,7 @@ impl Sim {
     }
 
     pub(super) async fn forward(&mut self, dest: Value) {
-        let m = self.status_update("ringing", now_ms());
-        self.notify("status-update", m).await;
-        self.start = now_ms();
-        self.call.started_ms = Some(self.start);
-        self.call.status = "in-progress";
-        self.vapi_status = "in-progress";
-        self.publish();
-        let m = self.status_update("in-progress", self.start);
-        self.notify("status-update", m).await;
+        self.pick_up().await;
         let text = dest["message"].as_str().map(str::trim).unwrap_or_default();
         if !text.is_empty() {
             self.speak("bot", text, self.start + 300, 10_000).await;
