@@ -7,6 +7,7 @@
 //! - [`bind_loopback`] and [`public_url`]: the listener on 127.0.0.1 and the
 //!   URL browsers reach it at;
 //! - [`serve`]: the hyper HTTP/1 accept loop;
+//! - [`http_client`]: the client webhook deliveries go out with;
 //! - [`http`]: response helpers (`respond`, `html_resp`, `redirect`);
 //! - [`html`]: escaping and the page frame of the `/_sandbox` pages;
 //! - [`now_ms`] and [`random_alnum`].
@@ -103,6 +104,15 @@ where
                 .await;
         });
     }
+}
+
+/// The client deliveries go out with: no proxy (everything is on this
+/// machine) and no redirects followed.
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }
 
 /// Milliseconds since the Unix epoch.

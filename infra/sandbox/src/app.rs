@@ -86,10 +86,7 @@ impl fmt::Debug for Config {
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = kmx_sandbox_kit::http_client()?;
     let app = Arc::new(App {
         cfg,
         state: Mutex::new(State::default()),

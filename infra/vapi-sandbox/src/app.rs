@@ -132,10 +132,7 @@ impl fmt::Debug for Config {
 
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = kmx_sandbox_kit::http_client()?;
     let state = match &cfg.state_file {
         Some(path) => load_state(path)?,
         None => State::default(),

@@ -369,24 +369,26 @@ pub fn tool(body: &Map<String, Value>, partial: bool, stored_type: Option<&str>)
     out
 }
 
+/// The properties every phone-number provider takes, on create and update.
+const PHONE_NUMBER_KEYS: &[&str] = &[
+    "provider",
+    "name",
+    "assistantId",
+    "squadId",
+    "workflowId",
+    "server",
+    "fallbackDestination",
+    "hooks",
+    "smsEnabled",
+    "numberE164CheckEnabled",
+];
+
 /// `POST /phone-number`.
 pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
-    let common = [
-        "provider",
-        "name",
-        "assistantId",
-        "squadId",
-        "workflowId",
-        "server",
-        "fallbackDestination",
-        "hooks",
-        "smsEnabled",
-        "numberE164CheckEnabled",
-    ];
     match body.get("provider").and_then(Value::as_str) {
         Some("vapi") => {
-            let mut allowed = common.to_vec();
+            let mut allowed = PHONE_NUMBER_KEYS.to_vec();
             allowed.extend(["numberDesiredAreaCode", "sipUri", "authentication"]);
             whitelist(body, &allowed, &mut out);
             if let Some(a) = body.get("numberDesiredAreaCode") {
@@ -399,7 +401,7 @@ pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
             }
         }
         Some("twilio") => {
-            let mut allowed = common.to_vec();
+            let mut allowed = PHONE_NUMBER_KEYS.to_vec();
             allowed.extend([
                 "number",
                 "twilioAccountSid",
@@ -453,18 +455,7 @@ pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
 /// `PATCH /phone-number/{id}` of a number with `provider`.
 pub fn phone_number_update(body: &Map<String, Value>, provider: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut allowed = vec![
-        "provider",
-        "name",
-        "assistantId",
-        "squadId",
-        "workflowId",
-        "server",
-        "fallbackDestination",
-        "hooks",
-        "smsEnabled",
-        "numberE164CheckEnabled",
-    ];
+    let mut allowed = PHONE_NUMBER_KEYS.to_vec();
     if provider == "twilio" {
         allowed.extend([
             "number",
