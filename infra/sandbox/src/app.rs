@@ -3,8 +3,8 @@
 
 use crate::form::{self, Node};
 use crate::objects::{
-    format_amount, zero_decimal, Charge, Dispute, Item, Metadata, Refund, Session, SessionStatus,
-    API_VERSION,
+    format_amount, zero_decimal, Charge, ChargeClaim, Dispute, Item, Metadata, Refund, Session,
+    SessionStatus, API_VERSION,
 };
 use crate::{html, signature};
 use bytes::Bytes;

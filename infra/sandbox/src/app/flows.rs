@@ -271,17 +271,12 @@ impl App {
         let was_refunded = c.refunded();
         c.amount_refunded += amount;
         let refund = Refund {
-            id: new_id("re_3"),
-            created: now(),
-            amount,
-            currency: c.currency.clone(),
-            charge: cid.clone(),
-            payment_intent: c.payment_intent.clone(),
+            claim: ChargeClaim::on(c, new_id("re_3"), now(), amount),
             reason,
             metadata: meta,
             balance_transaction: new_id("txn_3"),
         };
-        c.refunds.push(refund.id.clone());
+        c.refunds.push(refund.claim.id.clone());
         let mut previous = json!({ "amount_refunded": before });
         if c.refunded() != was_refunded {
             previous["refunded"] = json!(was_refunded);
@@ -317,18 +312,13 @@ impl App {
         }
         let created = now();
         let d = Dispute {
-            id: new_id("dp_1"),
-            created,
-            amount: c.amount,
-            currency: c.currency.clone(),
-            charge: cid.clone(),
-            payment_intent: c.payment_intent.clone(),
+            claim: ChargeClaim::on(c, new_id("dp_1"), created, c.amount),
             reason,
             status: "needs_response".into(),
             due_by: created + 9 * 24 * 3600,
         };
-        c.dispute = Some(d.id.clone());
-        st.disputes.insert(d.id.clone(), d.clone());
+        c.dispute = Some(d.claim.id.clone());
+        st.disputes.insert(d.claim.id.clone(), d.clone());
         let ev = self.emit(
             st,
             "charge.dispute.created",

@@ -80,8 +80,8 @@ pub(super) fn list_refunds(st: &State, ctx: &Ctx) -> Result<Value, ApiError> {
         .refunds
         .iter()
         .rev()
-        .filter(|r| charge.is_none_or(|c| r.charge == c))
-        .filter(|r| pi.is_none_or(|p| r.payment_intent == p))
+        .filter(|r| charge.is_none_or(|c| r.claim.charge == c))
+        .filter(|r| pi.is_none_or(|p| r.claim.payment_intent == p))
         .map(Refund::json)
         .collect();
     list(data, "/v1/refunds", &ctx.query)
@@ -90,7 +90,7 @@ pub(super) fn list_refunds(st: &State, ctx: &Ctx) -> Result<Value, ApiError> {
 pub(super) fn retrieve_refund(st: &State, id: &str) -> Result<Value, ApiError> {
     st.refunds
         .iter()
-        .find(|r| r.id == id)
+        .find(|r| r.claim.id == id)
         .map(Refund::json)
         .ok_or_else(|| ApiError::no_such(404, "refund", id, "id"))
 }
