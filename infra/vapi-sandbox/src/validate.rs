@@ -383,6 +383,15 @@ const PHONE_NUMBER_KEYS: &[&str] = &[
     "numberE164CheckEnabled",
 ];
 
+/// The properties of a Twilio import, on create and update.
+const TWILIO_KEYS: &[&str] = &[
+    "number",
+    "twilioAccountSid",
+    "twilioAuthToken",
+    "twilioApiKey",
+    "twilioApiSecret",
+];
+
 /// `POST /phone-number`.
 pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
@@ -402,13 +411,7 @@ pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
         }
         Some("twilio") => {
             let mut allowed = PHONE_NUMBER_KEYS.to_vec();
-            allowed.extend([
-                "number",
-                "twilioAccountSid",
-                "twilioAuthToken",
-                "twilioApiKey",
-                "twilioApiSecret",
-            ]);
+            allowed.extend(TWILIO_KEYS);
             whitelist(body, &allowed, &mut out);
             match body.get("number") {
                 Some(Value::String(n)) if e164(n) => {}
@@ -457,13 +460,7 @@ pub fn phone_number_update(body: &Map<String, Value>, provider: &str) -> Vec<Str
     let mut out = Vec::new();
     let mut allowed = PHONE_NUMBER_KEYS.to_vec();
     if provider == "twilio" {
-        allowed.extend([
-            "number",
-            "twilioAccountSid",
-            "twilioAuthToken",
-            "twilioApiKey",
-            "twilioApiSecret",
-        ]);
+        allowed.extend(TWILIO_KEYS);
     } else {
         allowed.extend(["sipUri", "authentication"]);
     }
