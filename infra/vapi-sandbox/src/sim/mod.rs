@@ -5,6 +5,14 @@
 //! Time is virtual: `startedAt` is when `in-progress` is sent, `endedAt` is
 //! `startedAt` + the scenario's duration, turn times are spread over that
 //! span, and deliveries happen as fast as the server answers.
+//!
+//! Here: the simulation state ([`Sim`]), its start ([`run`]) and the first
+//! steps of a call. Its parts: `scenario` (scenarios and knobs),
+//! `assistant` (which assistant answers), `conversation` (the scripted
+//! turns, forwarding), `tools` (tool-calls and their answers), `delivery`
+//! (where messages go, the POSTs and their record) and `report` (the end of
+//! the call: status-update ended, end-of-call-report, costs). The call
+//! record itself is `crate::call`, kept by the state in `crate::app`.
 
 mod assistant;
 mod conversation;
