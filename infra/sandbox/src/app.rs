@@ -3,24 +3,20 @@
 
 use crate::form::{self, Node};
 use crate::objects::{
-    format_amount, zero_decimal, Charge, Dispute, Item, Metadata, Refund, Session, SessionStatus,
-    API_VERSION,
+    format_amount, zero_decimal, Charge, ChargeClaim, Dispute, Item, Metadata, Refund, Session,
+    SessionStatus, API_VERSION,
 };
 use crate::{html, signature};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use rand::distributions::Alphanumeric;
+use hyper::{Method, Request};
+use kmx_sandbox_kit::http::{html_resp, redirect, respond, Resp};
+use kmx_sandbox_kit::{now_ms, random_alnum};
 use rand::seq::SliceRandom;
-use rand::Rng;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -90,10 +86,7 @@ impl fmt::Debug for Config {
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = kmx_sandbox_kit::http_client()?;
     let app = Arc::new(App {
         cfg,
         state: Mutex::new(State::default()),
@@ -103,26 +96,11 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
     });
     tokio::spawn(delivery_worker(app.clone(), rx));
     tokio::spawn(expiry_sweeper(app.clone()));
-    loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(e) => {
-                eprintln!("accept: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    kmx_sandbox_kit::serve(listener, move |req| {
         let app = app.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(app.handle(req).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
+        async move { app.handle(req).await }
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ state
@@ -145,6 +123,13 @@ struct Event {
 }
 
 impl Event {
+    /// Whether an attempt got a 2xx.
+    fn delivered(&self) -> bool {
+        self.deliveries
+            .iter()
+            .any(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+    }
+
     fn summary(&self) -> Value {
         let deliveries: Vec<Value> = self
             .deliveries
@@ -154,16 +139,12 @@ impl Event {
                        "error": a.error, "ms": a.ms})
             })
             .collect();
-        let delivered = self
-            .deliveries
-            .iter()
-            .any(|a| a.status.is_some_and(|s| (200..300).contains(&s)));
         json!({
             "id": self.id,
             "type": self.type_,
             "created": self.created,
             "object_id": self.object_id,
-            "delivered": delivered,
+            "delivered": self.delivered(),
             "deliveries": deliveries,
             "event": serde_json::from_slice::<Value>(&self.body).unwrap_or(Value::Null),
         })
@@ -192,6 +173,15 @@ impl State {
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    /// A Checkout Session, or Stripe's 404 for it.
+    fn session(&self, id: &str) -> Result<&Session, ApiError> {
+        self.sessions.get(id).ok_or_else(|| no_such_session(id))
+    }
+
+    fn session_mut(&mut self, id: &str) -> Result<&mut Session, ApiError> {
+        self.sessions.get_mut(id).ok_or_else(|| no_such_session(id))
     }
 
     fn event(&self, id: &str) -> Option<&Event> {
@@ -232,23 +222,12 @@ fn now() -> i64 {
         .unwrap_or_default()
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-fn random(n: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect()
-}
-
 fn new_id(prefix: &str) -> String {
-    format!("{prefix}{}", random(24))
+    format!("{prefix}{}", random_alnum(24))
+}
+
+fn no_such_session(id: &str) -> ApiError {
+    ApiError::no_such(404, "checkout.session", id, "session")
 }
 
 /// The event `request` field for events no API request caused.
@@ -348,20 +327,6 @@ impl ApiError {
     }
 }
 
-type Resp = Response<Full<Bytes>>;
-
-fn respond(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
-    let mut r = Response::new(Full::new(body.into()));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(content_type).expect("static content type"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 fn json_resp(status: u16, v: &Value) -> Resp {
     let mut body = serde_json::to_vec_pretty(v).unwrap_or_default();
     body.push(b'\n');
@@ -379,22 +344,6 @@ fn error_resp(e: &ApiError) -> Resp {
     r
 }
 
-fn html_resp(status: u16, page: String) -> Resp {
-    respond(status, "text/html; charset=utf-8", page)
-}
-
-fn redirect(location: &str) -> Resp {
-    let mut r = respond(
-        303,
-        "text/plain; charset=utf-8",
-        format!("See {location}\n"),
-    );
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
-}
-
 // ------------------------------------------------------------------ the app
 
 impl App {
@@ -406,7 +355,7 @@ impl App {
         let t = Instant::now();
         let method = req.method().clone();
         let uri = req.uri().clone();
-        let req_id = format!("req_{}", random(14));
+        let req_id = format!("req_{}", random_alnum(14));
         let path = uri.path().to_string();
         let mut resp = self.route(req, &req_id).await;
         if path.starts_with("/v1/") {

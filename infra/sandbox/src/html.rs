@@ -3,20 +3,7 @@
 use crate::objects::{format_amount, Session, SessionStatus};
 use serde_json::Value;
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use kmx_sandbox_kit::html::escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34em;margin:3em auto;padding:0 1em;color:#1a1f36}
 .box{border:1px solid #e3e8ee;border-radius:8px;padding:1.5em;margin:1em 0}
@@ -34,12 +21,8 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn page_with(title: &str, body: &str, extra_style: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}\n{extra_style}</style></head>\n<body>\n{body}\n</body></html>\n",
-        escape(title)
-    )
+    let style = format!("{STYLE}\n{extra_style}");
+    kmx_sandbox_kit::html::page(title, "", &style, body)
 }
 
 /// `GET /checkout/{id}`.

@@ -2,7 +2,6 @@
 
 use clap::Parser;
 use kmx_sandbox::{serve, Config, DEFAULT_API_KEY, DEFAULT_PORT, DEFAULT_WEBHOOK_SECRET};
-use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -32,37 +31,12 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("sandbox: tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("sandbox: error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    kmx_sandbox_kit::run_main("sandbox", run(cli))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, cli.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("bind {addr}: {e}"))?;
-    let port = listener.local_addr()?.port();
-    let public_url = cli
-        .public_url
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
-    let mut cfg = Config::new(public_url);
+    let (listener, port) = kmx_sandbox_kit::bind_loopback(cli.port).await?;
+    let mut cfg = Config::new(kmx_sandbox_kit::public_url(cli.public_url, port));
     cfg.api_key = cli.api_key;
     cfg.webhook_secret = cli.webhook_secret;
     cfg.webhook_url = cli.webhook_url.filter(|u| !u.trim().is_empty());

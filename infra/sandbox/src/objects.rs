@@ -85,14 +85,35 @@ pub struct Charge {
     pub refunds: Vec<String>,
 }
 
+/// What a refund and a dispute both are: an amount claimed back on a
+/// charge.
 #[derive(Debug, Clone)]
-pub struct Refund {
+pub struct ChargeClaim {
     pub id: String,
     pub created: i64,
     pub amount: i64,
     pub currency: String,
     pub charge: String,
     pub payment_intent: String,
+}
+
+impl ChargeClaim {
+    /// A claim `id` of `amount` on `charge`, in its currency.
+    pub fn on(charge: &Charge, id: String, created: i64, amount: i64) -> ChargeClaim {
+        ChargeClaim {
+            id,
+            created,
+            amount,
+            currency: charge.currency.clone(),
+            charge: charge.id.clone(),
+            payment_intent: charge.payment_intent.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Refund {
+    pub claim: ChargeClaim,
     pub reason: Option<String>,
     pub metadata: Metadata,
     pub balance_transaction: String,
@@ -100,12 +121,7 @@ pub struct Refund {
 
 #[derive(Debug, Clone)]
 pub struct Dispute {
-    pub id: String,
-    pub created: i64,
-    pub amount: i64,
-    pub currency: String,
-    pub charge: String,
-    pub payment_intent: String,
+    pub claim: ChargeClaim,
     pub reason: String,
     pub status: String,
     pub due_by: i64,
@@ -339,18 +355,18 @@ impl Charge {
 impl Refund {
     pub fn json(&self) -> Value {
         json!({
-            "id": self.id,
+            "id": self.claim.id,
             "object": "refund",
-            "amount": self.amount,
+            "amount": self.claim.amount,
             "balance_transaction": self.balance_transaction,
-            "charge": self.charge,
-            "created": self.created,
-            "currency": self.currency,
+            "charge": self.claim.charge,
+            "created": self.claim.created,
+            "currency": self.claim.currency,
             "destination_details": null,
             "failure_balance_transaction": null,
             "failure_reason": null,
             "metadata": meta(&self.metadata),
-            "payment_intent": self.payment_intent,
+            "payment_intent": self.claim.payment_intent,
             "reason": self.reason,
             "receipt_number": null,
             "source_transfer_reversal": null,
@@ -364,13 +380,13 @@ impl Dispute {
     /// The dispute object (§1.3 `charge.dispute.created`).
     pub fn json(&self) -> Value {
         json!({
-            "id": self.id,
+            "id": self.claim.id,
             "object": "dispute",
-            "amount": self.amount,
+            "amount": self.claim.amount,
             "balance_transactions": [],
-            "charge": self.charge,
-            "created": self.created,
-            "currency": self.currency,
+            "charge": self.claim.charge,
+            "created": self.claim.created,
+            "currency": self.claim.currency,
             "enhanced_eligibility_types": [],
             "evidence": {
                 "access_activity_log": null, "billing_address": null,
@@ -394,7 +410,7 @@ impl Dispute {
             "livemode": false,
             "metadata": {},
             "network_reason_code": "10.4",
-            "payment_intent": self.payment_intent,
+            "payment_intent": self.claim.payment_intent,
             "payment_method_details": {
                 "card": {"brand": "visa", "case_type": "chargeback", "network": "visa",
                          "network_reason_code": "10.4"},

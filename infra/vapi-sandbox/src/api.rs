@@ -3,10 +3,10 @@
 //! Bearer key check and NestJS error bodies.
 
 use crate::app::{
-    bad_request, iso, json_object, json_resp, nest_error, new_uuid, now_ms, query_get, query_pairs,
-    App, Number, Resp, State, MAX_NUMBERS,
+    bad_request, json_object, json_resp, nest_error, App, Number, Resp, State, MAX_NUMBERS,
 };
-use crate::sim::Call;
+use crate::call::Call;
+use crate::util::{iso, new_uuid, now_ms, query_get, query_pairs};
 use crate::validate;
 use hyper::{HeaderMap, Method};
 use rand::Rng;

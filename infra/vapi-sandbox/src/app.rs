@@ -1,22 +1,18 @@
 //! The server: configuration, shared state, routing and response helpers.
-//! Vapi's REST API is in `api`, the call simulator in `sim`, the
-//! `/_sandbox` controls and pages in `controls` and `html`.
+//! Vapi's REST API is in `api`, the call simulator in `sim` (the call
+//! record it fills in `call`), the `/_sandbox` controls and pages in
+//! `controls` and `html`, small helpers in `util`.
 
-use crate::sim::Call;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use crate::call::Call;
+use crate::util::now_ms;
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{Method, Request};
 use serde_json::{json, Map, Value};
-use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 pub const DEFAULT_PORT: u16 = 12112;
@@ -136,10 +132,7 @@ impl fmt::Debug for Config {
 
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = kmx_sandbox_kit::http_client()?;
     let state = match &cfg.state_file {
         Some(path) => load_state(path)?,
         None => State::default(),
@@ -152,26 +145,11 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> anyhow::Result<()> {
     if let Some(path) = app.cfg.state_file.clone() {
         tokio::spawn(keep_state(app.clone(), path));
     }
-    loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(e) => {
-                eprintln!("accept: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    kmx_sandbox_kit::serve(listener, move |req| {
         let app = app.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(app.handle(req).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
+        async move { app.handle(req).await }
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ state
@@ -305,71 +283,9 @@ pub(crate) struct App {
     pub http: reqwest::Client,
 }
 
-// ------------------------------------------------------------------ helpers
+// ------------------------------------------------------------------ responses
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-/// ISO 8601 with milliseconds and `Z`.
-pub(crate) fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
-}
-
-pub(crate) fn new_uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-pub(crate) fn random_alnum(n: usize) -> String {
-    use rand::Rng;
-    rand::thread_rng()
-        .sample_iter(&rand::distributions::Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect()
-}
-
-/// Query-string pairs, decoded.
-pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-pub(crate) fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-/// A phone number typed into a URL or form: `+` may have become a space.
-pub(crate) fn normalize_number(s: &str) -> String {
-    let t = s.trim();
-    if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
-        format!("+{t}")
-    } else {
-        t.to_string()
-    }
-}
-
-pub(crate) type Resp = Response<Full<Bytes>>;
-
-pub(crate) fn respond(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
-    let mut r = Response::new(Full::new(body.into()));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        r.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
+pub(crate) use kmx_sandbox_kit::http::{html_resp, redirect, respond, Resp};
 
 pub(crate) fn json_resp(status: u16, v: &Value) -> Resp {
     let body = serde_json::to_vec(v).unwrap_or_default();
@@ -397,22 +313,6 @@ pub(crate) fn nest_error(status: u16, message: impl Into<Value>) -> Resp {
 /// 400 with a list of validation messages.
 pub(crate) fn bad_request(messages: Vec<String>) -> Resp {
     nest_error(400, Value::from(messages))
-}
-
-pub(crate) fn html_resp(status: u16, page: String) -> Resp {
-    respond(status, "text/html; charset=utf-8", page)
-}
-
-pub(crate) fn redirect(location: &str) -> Resp {
-    let mut r = respond(
-        303,
-        "text/plain; charset=utf-8",
-        format!("See {location}\n"),
-    );
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
 }
 
 /// Parses a JSON object body.

@@ -1,12 +1,11 @@
 //! The test controls and pages under `/_sandbox` (no auth; the sandbox only
 //! listens on 127.0.0.1).
 
-use crate::app::{
-    html_resp, json_object, json_resp, normalize_number, query_get, query_pairs, redirect, respond,
-    App, Resp,
-};
+use crate::app::{html_resp, json_object, json_resp, redirect, respond, App, Resp};
+use crate::call::Call;
 use crate::html;
-use crate::sim::{self, parse_call_request, Call, Knobs, Scenario};
+use crate::sim::{self, parse_call_request, Knobs, Scenario};
+use crate::util::{normalize_number, query_get, query_pairs};
 use hyper::header::{self, HeaderMap};
 use hyper::Method;
 use serde_json::{json, Map, Value};
@@ -157,7 +156,7 @@ impl App {
                 ),
             ));
         }
-        let call = Call::inbound(&view, scenario, &knobs.caller);
+        let call = Call::inbound(&view, scenario.as_str(), &knobs.caller);
         let id = call.id.clone();
         st.put_call(call.clone());
         drop(st);

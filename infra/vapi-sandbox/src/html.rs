@@ -6,20 +6,7 @@ use crate::app::Config;
 use crate::sim::Scenario;
 use serde_json::Value;
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use kmx_sandbox_kit::html::escape;
 
 fn s(v: &Value) -> String {
     match v {
@@ -53,12 +40,7 @@ fn page(title: &str, body: &str, refresh: bool) -> String {
     } else {
         ""
     };
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">{meta}\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n",
-        escape(title)
-    )
+    kmx_sandbox_kit::html::page(title, meta, STYLE, body)
 }
 
 pub fn error(title: &str, message: &str) -> String {

@@ -120,10 +120,12 @@
 
 mod api;
 mod app;
+mod call;
 mod controls;
 mod html;
 pub mod sign;
 mod sim;
+mod util;
 pub mod validate;
 
 pub use app::{

@@ -85,28 +85,29 @@ fn whitelist(body: &Map<String, Value>, allowed: &[&str], out: &mut Vec<String>)
     }
 }
 
-fn opt_string(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_string() {
-            out.push(format!("{key} must be a string"));
-        }
+/// Adds `"{key} {must}"` when `key` is present and fails `ok`.
+fn opt_check(
+    body: &Map<String, Value>,
+    key: &str,
+    ok: fn(&Value) -> bool,
+    must: &str,
+    out: &mut Vec<String>,
+) {
+    if body.get(key).is_some_and(|v| !ok(v)) {
+        out.push(format!("{key} {must}"));
     }
+}
+
+fn opt_string(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
+    opt_check(body, key, Value::is_string, "must be a string", out);
 }
 
 fn opt_object(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_object() {
-            out.push(format!("{key} must be an object"));
-        }
-    }
+    opt_check(body, key, Value::is_object, "must be an object", out);
 }
 
 fn opt_bool(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
-    if let Some(v) = body.get(key) {
-        if !v.is_boolean() {
-            out.push(format!("{key} must be a boolean value"));
-        }
-    }
+    opt_check(body, key, Value::is_boolean, "must be a boolean value", out);
 }
 
 fn opt_string_array(body: &Map<String, Value>, key: &str, out: &mut Vec<String>) {
@@ -368,24 +369,35 @@ pub fn tool(body: &Map<String, Value>, partial: bool, stored_type: Option<&str>)
     out
 }
 
+/// The properties every phone-number provider takes, on create and update.
+const PHONE_NUMBER_KEYS: &[&str] = &[
+    "provider",
+    "name",
+    "assistantId",
+    "squadId",
+    "workflowId",
+    "server",
+    "fallbackDestination",
+    "hooks",
+    "smsEnabled",
+    "numberE164CheckEnabled",
+];
+
+/// The properties of a Twilio import, on create and update.
+const TWILIO_KEYS: &[&str] = &[
+    "number",
+    "twilioAccountSid",
+    "twilioAuthToken",
+    "twilioApiKey",
+    "twilioApiSecret",
+];
+
 /// `POST /phone-number`.
 pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
-    let common = [
-        "provider",
-        "name",
-        "assistantId",
-        "squadId",
-        "workflowId",
-        "server",
-        "fallbackDestination",
-        "hooks",
-        "smsEnabled",
-        "numberE164CheckEnabled",
-    ];
     match body.get("provider").and_then(Value::as_str) {
         Some("vapi") => {
-            let mut allowed = common.to_vec();
+            let mut allowed = PHONE_NUMBER_KEYS.to_vec();
             allowed.extend(["numberDesiredAreaCode", "sipUri", "authentication"]);
             whitelist(body, &allowed, &mut out);
             if let Some(a) = body.get("numberDesiredAreaCode") {
@@ -398,14 +410,8 @@ pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
             }
         }
         Some("twilio") => {
-            let mut allowed = common.to_vec();
-            allowed.extend([
-                "number",
-                "twilioAccountSid",
-                "twilioAuthToken",
-                "twilioApiKey",
-                "twilioApiSecret",
-            ]);
+            let mut allowed = PHONE_NUMBER_KEYS.to_vec();
+            allowed.extend(TWILIO_KEYS);
             whitelist(body, &allowed, &mut out);
             match body.get("number") {
                 Some(Value::String(n)) if e164(n) => {}
@@ -452,26 +458,9 @@ pub fn phone_number_create(body: &Map<String, Value>) -> Vec<String> {
 /// `PATCH /phone-number/{id}` of a number with `provider`.
 pub fn phone_number_update(body: &Map<String, Value>, provider: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut allowed = vec![
-        "provider",
-        "name",
-        "assistantId",
-        "squadId",
-        "workflowId",
-        "server",
-        "fallbackDestination",
-        "hooks",
-        "smsEnabled",
-        "numberE164CheckEnabled",
-    ];
+    let mut allowed = PHONE_NUMBER_KEYS.to_vec();
     if provider == "twilio" {
-        allowed.extend([
-            "number",
-            "twilioAccountSid",
-            "twilioAuthToken",
-            "twilioApiKey",
-            "twilioApiSecret",
-        ]);
+        allowed.extend(TWILIO_KEYS);
     } else {
         allowed.extend(["sipUri", "authentication"]);
     }

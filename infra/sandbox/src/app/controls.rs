@@ -223,7 +223,7 @@ impl App {
                         )
                     })
                     .map(|(refund, ev)| {
-                        let mut v = self.charge_view(&st, &refund.charge);
+                        let mut v = self.charge_view(&st, &refund.claim.charge);
                         v["refund"] = refund.json();
                         v["event_id"] = json!(ev);
                         v
@@ -233,7 +233,7 @@ impl App {
                 let reason = args["reason"].as_str().unwrap_or("fraudulent").to_string();
                 let mut st = self.lock();
                 self.dispute(&mut st, id, reason, deliver).map(|(d, ev)| {
-                    let mut v = self.charge_view(&st, &d.charge);
+                    let mut v = self.charge_view(&st, &d.claim.charge);
                     v["event_id"] = json!(ev);
                     v
                 })
@@ -297,7 +297,7 @@ impl App {
         let refunds: Vec<Value> = st
             .refunds
             .iter()
-            .filter(|r| r.charge == cid)
+            .filter(|r| r.claim.charge == cid)
             .map(Refund::json)
             .collect();
         let dispute = c

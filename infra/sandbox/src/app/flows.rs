@@ -78,10 +78,7 @@ impl App {
         request: Value,
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         if s.status != SessionStatus::Open {
             return Err(ApiError::new(
                 400,
@@ -115,10 +112,7 @@ impl App {
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
         self.expire_if_due(st, id);
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         if s.status != SessionStatus::Open {
             return Err(ApiError::conflict(format!(
                 "Checkout Session {id} is {} (payment {}); only an open session can be paid.",
@@ -177,10 +171,7 @@ impl App {
         succeeded: bool,
         deliver: bool,
     ) -> Result<(Value, String), ApiError> {
-        let s = st
-            .sessions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::no_such(404, "checkout.session", id, "session"))?;
+        let s = st.session_mut(id)?;
         // `async_payment_succeeded` on a session paid right away is allowed
         // (Stripe would not send it): a second credit-triggering event for
         // one session, to test that a purchase is credited once.
@@ -280,17 +271,12 @@ impl App {
         let was_refunded = c.refunded();
         c.amount_refunded += amount;
         let refund = Refund {
-            id: new_id("re_3"),
-            created: now(),
-            amount,
-            currency: c.currency.clone(),
-            charge: cid.clone(),
-            payment_intent: c.payment_intent.clone(),
+            claim: ChargeClaim::on(c, new_id("re_3"), now(), amount),
             reason,
             metadata: meta,
             balance_transaction: new_id("txn_3"),
         };
-        c.refunds.push(refund.id.clone());
+        c.refunds.push(refund.claim.id.clone());
         let mut previous = json!({ "amount_refunded": before });
         if c.refunded() != was_refunded {
             previous["refunded"] = json!(was_refunded);
@@ -326,18 +312,13 @@ impl App {
         }
         let created = now();
         let d = Dispute {
-            id: new_id("dp_1"),
-            created,
-            amount: c.amount,
-            currency: c.currency.clone(),
-            charge: cid.clone(),
-            payment_intent: c.payment_intent.clone(),
+            claim: ChargeClaim::on(c, new_id("dp_1"), created, c.amount),
             reason,
             status: "needs_response".into(),
             due_by: created + 9 * 24 * 3600,
         };
-        c.dispute = Some(d.id.clone());
-        st.disputes.insert(d.id.clone(), d.clone());
+        c.dispute = Some(d.claim.id.clone());
+        st.disputes.insert(d.claim.id.clone(), d.clone());
         let ev = self.emit(
             st,
             "charge.dispute.created",
