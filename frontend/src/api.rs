@@ -85,6 +85,51 @@ impl ApiError {
         self.status == 403 && self.code == "forbidden"
     }
 
+    /// No such thing (or not this account's).
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    /// The request was refused as a whole (400) or for this account (403).
+    pub fn is_refused(&self) -> bool {
+        self.status == 400 || self.status == 403
+    }
+
+    /// The session's CSRF token no longer matches (e.g. signed in elsewhere).
+    pub fn is_csrf_failed(&self) -> bool {
+        self.code == "csrf_failed"
+    }
+
+    /// The link from an email is unknown, used or expired.
+    pub fn is_invalid_token(&self) -> bool {
+        self.code == "invalid_token"
+    }
+
+    /// The current password given is not the account's.
+    pub fn is_wrong_password(&self) -> bool {
+        self.code == "wrong_password"
+    }
+
+    /// A "not found" made here (an id in the URL that is not an id at all).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError {
+            status: 404,
+            code: "not_found".into(),
+            ..ApiError::local(message)
+        }
+    }
+
+    /// A client-side `validation_failed`: `fields` are (input name, message).
+    pub fn invalid(fields: &[(&str, &str)]) -> Self {
+        let mut err = ApiError::local("Some fields need attention.");
+        err.code = "validation_failed".into();
+        for (name, message) in fields {
+            err.fields
+                .insert((*name).to_string(), (*message).to_string());
+        }
+        err
+    }
+
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).map(String::as_str)
     }
@@ -117,18 +162,21 @@ impl Api {
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
-        let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
-        // `json` sets `Content-Type: application/json`.
-        let request = builder
-            .json(body)
-            .map_err(|_| ApiError::local("Could not prepare the request."))?;
-        let response = request.send().await.map_err(|_| ApiError::network())?;
-        decode(response).await
+        self.send_json(Request::post(url), body).await
     }
 
     async fn patch<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
-        let builder = self.with_csrf(Request::patch(url).header("Accept", "application/json"));
-        let request = builder
+        self.send_json(Request::patch(url), body).await
+    }
+
+    /// Sends `body` as JSON (`json` sets `Content-Type: application/json`).
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: &B,
+    ) -> ApiResult<T> {
+        let request = self
+            .with_csrf(builder.header("Accept", "application/json"))
             .json(body)
             .map_err(|_| ApiError::local("Could not prepare the request."))?;
         let response = request.send().await.map_err(|_| ApiError::network())?;
@@ -261,45 +309,25 @@ impl Api {
     }
 
     pub async fn admin_credits(&self, account_id: Uuid) -> ApiResult<Credits> {
-        self.get(&format!("/api/admin/accounts/{account_id}/credits"))
-            .await
+        self.get(&account_path(account_id, "credits")).await
     }
 
-    pub async fn admin_ledger(
-        &self,
-        account_id: Uuid,
-        page: i64,
-        per_page: i64,
-    ) -> ApiResult<LedgerPage> {
-        self.get(&format!(
-            "/api/admin/accounts/{account_id}/ledger?page={page}&per_page={per_page}"
-        ))
-        .await
+    pub async fn admin_ledger(&self, id: Uuid, page: i64, per_page: i64) -> ApiResult<LedgerPage> {
+        let tail = format!("ledger?page={page}&per_page={per_page}");
+        self.get(&account_path(id, &tail)).await
     }
 
     pub async fn admin_adjust_credits(
         &self,
-        account_id: Uuid,
+        id: Uuid,
         body: &AdjustCreditsRequest,
     ) -> ApiResult<LedgerEntry> {
-        self.post(
-            &format!("/api/admin/accounts/{account_id}/credits/adjust"),
-            body,
-        )
-        .await
+        self.post(&account_path(id, "credits/adjust"), body).await
     }
 
     /// `overage_limit_seconds: None` goes back to the default (sent as `null`).
-    pub async fn admin_set_overage(
-        &self,
-        account_id: Uuid,
-        body: &OverageRequest,
-    ) -> ApiResult<Credits> {
-        self.patch(
-            &format!("/api/admin/accounts/{account_id}/credits/overage"),
-            body,
-        )
-        .await
+    pub async fn admin_set_overage(&self, id: Uuid, body: &OverageRequest) -> ApiResult<Credits> {
+        self.patch(&account_path(id, "credits/overage"), body).await
     }
 
     /// Every pack, inactive ones included.
@@ -445,6 +473,11 @@ impl Api {
     pub async fn admin_provision_numbers(&self, body: &ProvisionNumbers) -> ApiResult<NumberPool> {
         self.post("/api/admin/numbers", body).await
     }
+}
+
+/// `/api/admin/accounts/{id}/{tail}`.
+fn account_path(id: Uuid, tail: &str) -> String {
+    format!("/api/admin/accounts/{id}/{tail}")
 }
 
 /// `path?k=v&…` with every value URI-encoded.

@@ -4,7 +4,9 @@
 
 mod api;
 mod components;
+mod hooks;
 mod pages;
+mod queries;
 mod session;
 mod units;
 

@@ -1,54 +1,29 @@
 //! `/agents`: the owner's receptionists, and "New agent" (pick a template,
-//! name it, then edit it on `/agents/:id`). Also the small pieces the agent,
-//! call and admin pages share: the status badge and template names.
+//! name it, then edit it on `/agents/:id`).
 
-use shared::api::{Agent, AgentStatus, Catalog, NewAgent, Template};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement};
+use shared::api::{Agent, NewAgent, Template};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
 use crate::components::{
-    field_error, invalid_fields, rename_field, set_load, use_signed_in, Card, Field, FormError,
-    Load, Loading,
+    field_error, focus_by_id, invalid_fields, number_badge, number_is_active, rename_field,
+    status_badge, template_name, Card, Col, Field, FormError, SubmitButton, Table,
 };
-use crate::pages::admin::failure;
-use crate::session::{use_session, SessionAction};
+use crate::hooks::{use_action, use_api, use_signed_in};
+use crate::session::use_session;
 use crate::Route;
 
 /// The template of a blank agent.
 pub const CUSTOM_TEMPLATE: &str = "custom";
 
-// ---- shared pieces ---------------------------------------------------------
-
-/// "Active" / "Paused" as a coloured pill.
-pub fn status_badge(status: AgentStatus, id: Option<&'static str>) -> Html {
-    let (class, label) = match status {
-        AgentStatus::Active => ("status-active", "Active"),
-        AgentStatus::Paused => ("status-paused", "Paused"),
-    };
-    html! {
-        <span class={classes!("badge", class)} id={id} data-testid="agent-status">{ label }</span>
-    }
-}
-
-/// A template's name from the catalog ("Appointments"), or made from the id
-/// when there is no catalog at hand (`custom` → "Custom").
-pub fn template_name(catalog: Option<&Catalog>, id: &str) -> String {
-    catalog
-        .and_then(|c| c.templates.iter().find(|t| t.id == id))
-        .map(|t| t.name.clone())
-        .unwrap_or_else(|| {
-            // `home_services` → "Home services".
-            let words = id.replace('_', " ");
-            let mut chars = words.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => "Custom".to_string(),
-            }
-        })
-}
+const COLUMNS: &[Col] = &[
+    Col::Text("Name"),
+    Col::Text("Template"),
+    Col::Text("Status"),
+    Col::Text("Phone number"),
+    Col::Hidden("Open"),
+];
 
 /// The number an agent answers, or "No number yet".
 fn number_cell(agent: &Agent) -> Html {
@@ -56,29 +31,12 @@ fn number_cell(agent: &Agent) -> Html {
         Some(n) => html! {
             <>
                 <span class="mono-num">{ &n.number }</span>
-                if n.status != "active" {
-                    { " " }<span class="badge badge-warn">{ "Activating" }</span>
+                if !number_is_active(&n.status) {
+                    { " " }{ number_badge(&n.status, None) }
                 }
             </>
         },
         None => html! { <span class="muted">{ "No number yet" }</span> },
-    }
-}
-
-/// Focuses the element `id` (which scrolls it into view) and, for a text
-/// input with `select`, selects its text.
-pub fn focus_by_id(id: &str, select: bool) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
-    if let Some(element) = element {
-        let _ = element.focus();
-        if select {
-            if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-                input.select();
-            }
-        }
     }
 }
 
@@ -97,79 +55,48 @@ pub fn agents_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let signed_in = session.me().is_some();
-    let agents = use_state(|| Load::<Vec<Agent>>::Loading);
-    let catalog = use_state(|| Load::<Catalog>::Loading);
+    let agents = use_api(signed_in.then_some(()), |api, ()| async move {
+        api.agents().await.map(|list| list.agents)
+    });
+    let catalog = use_api(signed_in.then_some(()), |api, ()| async move {
+        api.templates().await
+    });
     let choice = use_state(|| None::<Choice>);
-
-    {
-        let (agents, catalog, session) = (agents.clone(), catalog.clone(), session.clone());
-        use_effect_with(signed_in, move |signed_in| {
-            if *signed_in {
-                let api = session.api();
-                let (api2, session2) = (api.clone(), session.clone());
-                yew::platform::spawn_local(async move {
-                    let result = api.agents().await.map(|list| list.agents);
-                    set_load(&session, result, |l| agents.set(l));
-                });
-                yew::platform::spawn_local(async move {
-                    let result = api2.templates().await;
-                    set_load(&session2, result, |l| catalog.set(l));
-                });
-            }
-        });
-    }
 
     if let Err(other) = gate {
         return other;
     }
 
-    let loaded_catalog = match &*catalog {
-        Load::Loaded(c) => Some(c),
-        _ => None,
-    };
-
-    let list = match &*agents {
-        Load::Loading => html! { <Loading label="Loading your agents…" /> },
-        Load::Failed(e) => failure(e),
-        Load::Loaded(list) if list.is_empty() => html! {
-            <p class="empty" data-testid="agents-empty">
-                { "You have no agents yet. Pick a template below to set up your first receptionist." }
-            </p>
-        },
-        Load::Loaded(list) => html! {
-            <div class="table-wrap">
-                <table class="table" data-testid="agents-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Name" }</th>
-                            <th scope="col">{ "Template" }</th>
-                            <th scope="col">{ "Status" }</th>
-                            <th scope="col">{ "Phone number" }</th>
-                            <th scope="col"><span class="visually-hidden">{ "Open" }</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for list.iter().map(|a| html! {
-                            <tr class="agent-row" data-testid="agent-row" data-agent-id={a.id.to_string()}
-                                key={a.id.to_string()}>
-                                <td data-label="Name"><strong>{ &a.name }</strong></td>
-                                <td data-label="Template">{ template_name(loaded_catalog, &a.template) }</td>
-                                <td data-label="Status">{ status_badge(a.status, None) }</td>
-                                <td data-label="Phone number">{ number_cell(a) }</td>
-                                <td class="row-actions">
-                                    <Link<Route> to={Route::Agent { id: a.id.to_string() }}
-                                        classes="btn btn-secondary btn-small open-agent">
-                                        { "Open" }
-                                        <span class="visually-hidden">{ format!(" {}", a.name) }</span>
-                                    </Link<Route>>
-                                </td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-        },
-    };
+    let loaded_catalog = catalog.loaded();
+    let list = agents.view("Loading your agents…", |list| {
+        if list.is_empty() {
+            return html! {
+                <p class="empty" data-testid="agents-empty">
+                    { "You have no agents yet. Pick a template below to set up your first receptionist." }
+                </p>
+            };
+        }
+        html! {
+            <Table columns={COLUMNS} testid="agents-table">
+                { for list.iter().map(|a| html! {
+                    <tr class="agent-row" data-testid="agent-row" data-agent-id={a.id.to_string()}
+                        key={a.id.to_string()}>
+                        <td data-label="Name"><strong>{ &a.name }</strong></td>
+                        <td data-label="Template">{ template_name(loaded_catalog, &a.template) }</td>
+                        <td data-label="Status">{ status_badge(a.status, None) }</td>
+                        <td data-label="Phone number">{ number_cell(a) }</td>
+                        <td class="row-actions">
+                            <Link<Route> to={Route::Agent { id: a.id.to_string() }}
+                                classes="btn btn-secondary btn-small open-agent">
+                                { "Open" }
+                                <span class="visually-hidden">{ format!(" {}", a.name) }</span>
+                            </Link<Route>>
+                        </td>
+                    </tr>
+                }) }
+            </Table>
+        }
+    });
 
     let on_choose = {
         let choice = choice.clone();
@@ -180,37 +107,33 @@ pub fn agents_page() -> Html {
         Callback::from(move |_: ()| choice.set(None))
     };
 
-    let templates = match &*catalog {
-        Load::Loading => html! { <Loading label="Loading templates…" /> },
-        Load::Failed(e) => failure(e),
-        Load::Loaded(c) => {
-            let blank_name = c
-                .templates
-                .iter()
-                .find(|t| t.id == CUSTOM_TEMPLATE)
-                .map(|t| t.name.clone())
-                .unwrap_or_else(|| "My receptionist".to_string());
-            let selected = choice.as_ref().map(|c| c.template.clone());
-            html! {
-                <>
-                    <div class="template-grid">
-                        { for c.templates.iter().filter(|t| t.id != CUSTOM_TEMPLATE).map(|t| html! {
-                            <TemplateCard key={t.id.clone()} template={t.clone()}
-                                selected={selected.as_deref() == Some(t.id.as_str())}
-                                onchoose={on_choose.clone()} />
-                        }) }
-                        <BlankCard name={blank_name} selected={selected.as_deref() == Some(CUSTOM_TEMPLATE)}
+    let templates = catalog.view("Loading templates…", |c| {
+        let blank_name = c
+            .templates
+            .iter()
+            .find(|t| t.id == CUSTOM_TEMPLATE)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| "My receptionist".to_string());
+        let selected = choice.as_ref().map(|c| c.template.clone());
+        html! {
+            <>
+                <div class="template-grid">
+                    { for c.templates.iter().filter(|t| t.id != CUSTOM_TEMPLATE).map(|t| html! {
+                        <TemplateCard key={t.id.clone()} template={t.clone()}
+                            selected={selected.as_deref() == Some(t.id.as_str())}
                             onchoose={on_choose.clone()} />
-                    </div>
-                    if let Some(ch) = &*choice {
-                        <NewAgentForm key={ch.template.clone()} template={ch.template.clone()}
-                            template_name={template_name(Some(c), &ch.template)}
-                            name={ch.name.clone()} oncancel={on_cancel} />
-                    }
-                </>
-            }
+                    }) }
+                    <BlankCard name={blank_name} selected={selected.as_deref() == Some(CUSTOM_TEMPLATE)}
+                        onchoose={on_choose.clone()} />
+                </div>
+                if let Some(ch) = &*choice {
+                    <NewAgentForm key={ch.template.clone()} template={ch.template.clone()}
+                        template_name={template_name(Some(c), &ch.template)}
+                        name={ch.name.clone()} oncancel={on_cancel} />
+                }
+            </>
         }
-    };
+    });
 
     html! {
         <div class="stack" data-testid="agents-page">
@@ -310,10 +233,8 @@ struct NewAgentFormProps {
 
 #[function_component(NewAgentForm)]
 fn new_agent_form(props: &NewAgentFormProps) -> Html {
-    let session = use_session();
     let navigator = use_navigator();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let action = use_action().leaving();
     let name = use_state(|| props.name.clone());
 
     // Shown below the cards: bring it into view and put the cursor in it.
@@ -329,54 +250,38 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
     };
 
     let onsubmit = {
-        let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
+        let action = action.clone();
         let template = props.template.clone();
         let name = name.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
+            if action.busy() {
                 return;
             }
             let name = name.trim().to_string();
             if name.is_empty() {
-                return error.set(Some(invalid_fields(&[(
+                return action.fail(invalid_fields(&[(
                     "new-agent-name",
                     "Give your agent a name.",
-                )])));
+                )]));
             }
             let request = NewAgent {
                 template: template.clone(),
                 name: Some(name),
                 ..NewAgent::default()
             };
-            busy.set(true);
-            error.set(None);
-            let (session, busy, error, navigator) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                navigator.clone(),
+            let navigator = navigator.clone();
+            action.run_mapped(
+                move |api| async move { api.create_agent(&request).await },
+                |e| rename_field(e, "name", "new-agent-name"),
+                move |agent| {
+                    if let Some(nav) = navigator {
+                        nav.push(&Route::Agent {
+                            id: agent.id.to_string(),
+                        });
+                    }
+                },
             );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                match api.create_agent(&request).await {
-                    Ok(agent) => {
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Agent {
-                                id: agent.id.to_string(),
-                            });
-                        }
-                    }
-                    Err(e) if e.is_unauthenticated() => {
-                        busy.set(false);
-                        session.dispatch(SessionAction::SignedOut)
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(rename_field(e, "name", "new-agent-name")));
-                    }
-                }
-            });
         })
     };
     let cancel = {
@@ -384,6 +289,7 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
         Callback::from(move |_: MouseEvent| oncancel.emit(()))
     };
 
+    let (busy, error) = (action.busy(), action.error());
     html! {
         <form class="form new-agent-form" onsubmit={onsubmit} novalidate=true data-testid="new-agent-form"
             data-template={props.template.clone()}>
@@ -394,22 +300,14 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
                     format!("Name your new agent ({})", props.template_name)
                 } }
             </h2>
-            <FormError error={(*error).clone()} shown_fields={&["new-agent-name"][..]} />
+            <FormError error={error.clone()} shown_fields={&["new-agent-name"][..]} />
             <Field name="new-agent-name" label="Agent name" autofocus=true
                 value={(*name).clone()} oninput={oninput}
                 hint="Only you see this name; callers hear the greeting."
                 error={field_error(&error, "new-agent-name")} />
             <div class="form-row">
-                <button type="submit" class="btn btn-primary" id="create-agent" disabled={*busy}
-                    aria-busy={busy.then_some("true")}>
-                    if *busy {
-                        <span class="spinner spinner-light" aria-hidden="true"></span>
-                        { "Creating…" }
-                    } else {
-                        { "Create agent" }
-                    }
-                </button>
-                <button type="button" class="btn btn-secondary" onclick={cancel} disabled={*busy}>
+                <SubmitButton id="create-agent" label="Create agent" busy_label="Creating…" {busy} block=false />
+                <button type="button" class="btn btn-secondary" onclick={cancel} disabled={busy}>
                     { "Cancel" }
                 </button>
             </div>
