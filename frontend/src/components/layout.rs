@@ -9,6 +9,9 @@ pub struct CardProps {
     pub subtitle: Option<AttrValue>,
     #[prop_or_default]
     pub narrow: bool,
+    /// For tables (`card-wide`).
+    #[prop_or_default]
+    pub wide: bool,
     #[prop_or_default]
     pub testid: Option<AttrValue>,
     #[prop_or_default]
@@ -19,7 +22,7 @@ pub struct CardProps {
 #[function_component(Card)]
 pub fn card(props: &CardProps) -> Html {
     html! {
-        <section class={classes!("card", props.narrow.then_some("card-narrow"))}
+        <section class={classes!("card", props.narrow.then_some("card-narrow"), props.wide.then_some("card-wide"))}
             data-testid={props.testid.clone()}>
             <h1 class="card-title">{ props.title.clone() }</h1>
             if let Some(sub) = &props.subtitle {
@@ -56,5 +59,14 @@ pub fn pager(props: &PagerProps) -> Html {
             <button type="button" class="btn btn-secondary" data-testid="next-page"
                 onclick={go(current + 1)} disabled={current >= total_pages}>{ "Next →" }</button>
         </nav>
+    }
+}
+
+/// "← All calls": the way back from a detail page to its list.
+pub fn back_link(to: crate::Route, label: &'static str) -> Html {
+    html! {
+        <div class="actions">
+            <yew_router::prelude::Link<crate::Route> {to} classes="btn btn-secondary">{ label }</yew_router::prelude::Link<crate::Route>>
+        </div>
     }
 }

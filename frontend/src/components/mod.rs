@@ -24,7 +24,7 @@ pub use form::{
 pub use format::{
     count_of, fmt_clock, fmt_date, fmt_local, fmt_time, role_label, truncate, yes_no,
 };
-pub use layout::{Card, Pager};
+pub use layout::{back_link, Card, Pager};
 pub use ledger::{Ledger, LedgerSource};
 pub use loading::{Load, LoadView, Loading};
 pub use status::*;

@@ -53,7 +53,8 @@ impl Action {
         self
     }
 
-    /// Runs `request` unless one is under way; `done` gets the answer.
+    /// Runs `request` unless one is under way; `done` gets the answer. (To
+    /// show an error at an input of another name, map it in `request`.)
     pub fn run<T, Fut>(&self, request: impl FnOnce(Api) -> Fut, done: impl FnOnce(T) + 'static)
     where
         T: 'static,
@@ -65,26 +66,6 @@ impl Action {
                 None
             }
             Err(e) => Some(e),
-        });
-    }
-
-    /// [`Self::run`], the error shown as `map_err` makes it (e.g. at the
-    /// input the form has for an API field of another name).
-    pub fn run_mapped<T, Fut>(
-        &self,
-        request: impl FnOnce(Api) -> Fut,
-        map_err: impl FnOnce(ApiError) -> ApiError + 'static,
-        done: impl FnOnce(T) + 'static,
-    ) where
-        T: 'static,
-        Fut: Future<Output = ApiResult<T>> + 'static,
-    {
-        self.run_then(request, move |result| match result {
-            Ok(value) => {
-                done(value);
-                None
-            }
-            Err(e) => Some(map_err(e)),
         });
     }
 
@@ -200,8 +181,8 @@ pub fn use_row_actions() -> RowActions {
 }
 
 impl Action {
-    /// A form's `onsubmit`: reads the form with `read` (which may find
-    /// problems to show at the inputs), then sends it with `send`.
+    /// A form's `onsubmit`: unless busy, reads the form with `read` (which
+    /// may find problems to show at the inputs), then sends it with `send`.
     pub fn on_submit<R, T, Fut>(
         &self,
         read: impl Fn(&crate::components::FormValues) -> Result<R, ApiError> + 'static,

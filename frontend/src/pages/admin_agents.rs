@@ -1,13 +1,14 @@
 //! `/admin/agents?q=&page=` (every agent of every account; pause / resume)
 //! and `/admin/numbers` (the phone number pool; provision more).
 
-use shared::api::{AgentStatus, ProvisionNumbers};
+use shared::api::{AgentStatus, NumberPool, ProvisionNumbers};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::api::ApiError;
 use crate::components::{
     count_of, field_error, fmt_date, invalid_fields, list_total, not_allowed, number_badge,
-    search_form_of, status_badge, template_name, Col, Field, FormError, FormValues, Pager,
+    search_form_of, status_badge, template_name, Card, Col, Field, FormError, FormValues, Pager,
     SubmitButton, Success, Table,
 };
 use crate::hooks::{use_action, use_api, use_list_query, use_row_actions, use_signed_in};
@@ -140,16 +141,28 @@ pub fn admin_agents_page() -> Html {
     });
 
     html! {
-        <section class="card card-wide" data-testid="admin-agents-page">
-            <h1 class="card-title">{ "All agents" }</h1>
-            <p class="card-subtitle">{ "Every agent of every account. Pausing an agent stops it answering calls until it is resumed." }</p>
+        <Card title="All agents" wide=true testid="admin-agents-page"
+            subtitle="Every agent of every account. Pausing an agent stops it answering calls until it is resumed.">
             { search_form_of(&search, "Search agents", "Search by agent or business name", "agents-search") }
             { body }
-        </section>
+        </Card>
     }
 }
 
 // ---- numbers ---------------------------------------------------------------------
+
+/// The provision form's request, or what is wrong with it.
+fn provision_request(values: &FormValues) -> Result<ProvisionNumbers, ApiError> {
+    let area_code = values.get("area_code").trim().to_string();
+    let count = match values.get("count").trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_PROVISION).contains(&n) => n,
+        _ => return Err(invalid_fields(&[("count", "Enter a number from 1 to 5.")])),
+    };
+    Ok(ProvisionNumbers {
+        area_code: (!area_code.is_empty()).then_some(area_code),
+        count: Some(count),
+    })
+}
 
 #[function_component(AdminNumbersPage)]
 pub fn admin_numbers_page() -> Html {
@@ -171,41 +184,32 @@ pub fn admin_numbers_page() -> Html {
     }
 
     let onsubmit = {
-        let (pool, action, done) = (pool.clone(), action.clone(), done.clone());
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if action.busy() {
-                return;
-            }
-            done.set(None);
-            let area_code = values.get("area_code").trim().to_string();
-            let count = match values.get("count").trim().parse::<u32>() {
-                Ok(n) if (1..=MAX_PROVISION).contains(&n) => n,
-                _ => {
-                    return action.fail(invalid_fields(&[("count", "Enter a number from 1 to 5.")]))
-                }
-            };
-            let request = ProvisionNumbers {
-                area_code: (!area_code.is_empty()).then_some(area_code),
-                count: Some(count),
-            };
-            let before = pool.loaded().map(|p| p.numbers.len());
-            let (pool, done) = (pool.clone(), done.clone());
-            action.run(
-                move |api| async move { api.admin_provision_numbers(&request).await },
-                move |p| {
-                    let added = before
-                        .map(|b| p.numbers.len().saturating_sub(b))
-                        .unwrap_or(count as usize);
-                    done.set(Some(format!(
-                        "Provisioned {}. {} available.",
-                        count_of(added as i64, "number"),
-                        p.available
-                    )));
-                    pool.set(p);
-                },
-            );
-        })
+        let (before, done) = (pool.loaded().map(|p| p.numbers.len()), done.clone());
+        let cleared = done.clone();
+        let pool = pool.clone();
+        action.on_submit(
+            move |values| {
+                cleared.set(None);
+                provision_request(values)
+            },
+            |api, request| async move {
+                let asked = request.count.unwrap_or(1) as usize;
+                api.admin_provision_numbers(&request)
+                    .await
+                    .map(|p| (p, asked))
+            },
+            move |(p, asked): (NumberPool, usize)| {
+                let added = before
+                    .map(|b| p.numbers.len().saturating_sub(b))
+                    .unwrap_or(asked);
+                done.set(Some(format!(
+                    "Provisioned {}. {} available.",
+                    count_of(added as i64, "number"),
+                    p.available
+                )));
+                pool.set(p);
+            },
+        )
     };
 
     let on_count = {
@@ -250,11 +254,10 @@ pub fn admin_numbers_page() -> Html {
     let error = action.error();
     html! {
         <div class="stack stack-wide" data-testid="admin-numbers-page">
-            <section class="card card-wide">
-                <h1 class="card-title">{ "Phone numbers" }</h1>
-                <p class="card-subtitle">{ "The pool owners take numbers from when they set up an agent." }</p>
+            <Card title="Phone numbers" wide=true
+                subtitle="The pool owners take numbers from when they set up an agent.">
                 { table }
-            </section>
+            </Card>
             <section class="card card-wide" data-testid="provision-numbers">
                 <h2 class="card-title">{ "Provision numbers" }</h2>
                 if let Some(message) = &*done {

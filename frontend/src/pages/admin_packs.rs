@@ -269,9 +269,8 @@ fn pack_row(props: &PackRowProps) -> Html {
                 return;
             }
             let (saved, on_saved, id) = (saved.clone(), on_saved.clone(), pack.id);
-            action.run_mapped(
-                move |api| async move { api.admin_update_pack(id, &patch).await },
-                pack_error,
+            action.run(
+                move |api| async move { api.admin_update_pack(id, &patch).await.map_err(pack_error) },
                 move |p| {
                     saved.set(true);
                     on_saved.emit(p);
@@ -387,6 +386,30 @@ struct NewPackProps {
     on_created: Callback<Pack>,
 }
 
+/// The new pack of its form, or what is wrong with it.
+fn new_pack(values: &FormValues) -> Result<NewPack, ApiError> {
+    let mut problems: Vec<(&str, &str)> = Vec::new();
+    let seconds = parse_minutes(&values.get("minutes"), false)
+        .map_err(|e| problems.push(("minutes", minutes_error(e))))
+        .unwrap_or(0);
+    let price_cents = parse_cents(&values.get("price"))
+        .map_err(|e| problems.push(("price", price_error(e))))
+        .unwrap_or(0);
+    let sort = parse_sort(&values.get("sort"))
+        .map_err(|m| problems.push(("sort", m)))
+        .unwrap_or(0);
+    if !problems.is_empty() {
+        return Err(invalid_fields(&problems));
+    }
+    Ok(NewPack {
+        name: values.get("name").trim().to_string(),
+        seconds,
+        price_cents,
+        active: !values.get("active").is_empty(),
+        sort,
+    })
+}
+
 #[function_component(NewPackForm)]
 fn new_pack_form(props: &NewPackProps) -> Html {
     let action = use_action();
@@ -396,50 +419,26 @@ fn new_pack_form(props: &NewPackProps) -> Html {
     let form_key = use_state(|| 0_u32);
 
     let onsubmit = {
-        let (action, done, form_key) = (action.clone(), done.clone(), form_key.clone());
+        let (done, form_key) = (done.clone(), form_key.clone());
+        let cleared = done.clone();
         let on_created = props.on_created.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if action.busy() {
-                return;
-            }
-            done.set(None);
-            let mut problems: Vec<(&str, &str)> = Vec::new();
-            let seconds = parse_minutes(&values.get("minutes"), false)
-                .map_err(|e| problems.push(("minutes", minutes_error(e))))
-                .unwrap_or(0);
-            let price_cents = parse_cents(&values.get("price"))
-                .map_err(|e| problems.push(("price", price_error(e))))
-                .unwrap_or(0);
-            let sort = parse_sort(&values.get("sort"))
-                .map_err(|m| problems.push(("sort", m)))
-                .unwrap_or(0);
-            if !problems.is_empty() {
-                return action.fail(invalid_fields(&problems));
-            }
-            let request = NewPack {
-                name: values.get("name").trim().to_string(),
-                seconds,
-                price_cents,
-                active: !values.get("active").is_empty(),
-                sort,
-            };
-            let (done, form_key, on_created) = (done.clone(), form_key.clone(), on_created.clone());
-            action.run_mapped(
-                move |api| async move { api.admin_create_pack(&request).await },
-                pack_error,
-                move |p| {
-                    done.set(Some(format!(
-                        "Added “{}”: {} for {}.",
-                        p.name,
-                        fmt_pack_minutes(p.seconds),
-                        fmt_money(p.price_cents, &p.currency)
-                    )));
-                    form_key.set(*form_key + 1);
-                    on_created.emit(p);
-                },
-            );
-        })
+        action.on_submit(
+            move |values| {
+                cleared.set(None);
+                new_pack(values)
+            },
+            |api, request| async move { api.admin_create_pack(&request).await.map_err(pack_error) },
+            move |p: Pack| {
+                done.set(Some(format!(
+                    "Added “{}”: {} for {}.",
+                    p.name,
+                    fmt_pack_minutes(p.seconds),
+                    fmt_money(p.price_cents, &p.currency)
+                )));
+                form_key.set(*form_key + 1);
+                on_created.emit(p);
+            },
+        )
     };
 
     let error = action.error();

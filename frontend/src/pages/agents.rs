@@ -250,39 +250,35 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
     };
 
     let onsubmit = {
-        let action = action.clone();
         let template = props.template.clone();
         let name = name.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if action.busy() {
-                return;
-            }
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                return action.fail(invalid_fields(&[(
-                    "new-agent-name",
-                    "Give your agent a name.",
-                )]));
-            }
-            let request = NewAgent {
-                template: template.clone(),
-                name: Some(name),
-                ..NewAgent::default()
-            };
-            let navigator = navigator.clone();
-            action.run_mapped(
-                move |api| async move { api.create_agent(&request).await },
-                |e| rename_field(e, "name", "new-agent-name"),
-                move |agent| {
-                    if let Some(nav) = navigator {
-                        nav.push(&Route::Agent {
-                            id: agent.id.to_string(),
-                        });
-                    }
-                },
-            );
-        })
+        action.on_submit(
+            move |_| {
+                let name = name.trim().to_string();
+                if name.is_empty() {
+                    return Err(invalid_fields(&[(
+                        "new-agent-name",
+                        "Give your agent a name.",
+                    )]));
+                }
+                Ok(NewAgent {
+                    template: template.clone(),
+                    name: Some(name),
+                    ..NewAgent::default()
+                })
+            },
+            |api, request| async move {
+                let result = api.create_agent(&request).await;
+                result.map_err(|e| rename_field(e, "name", "new-agent-name"))
+            },
+            move |agent: Agent| {
+                if let Some(nav) = &navigator {
+                    nav.push(&Route::Agent {
+                        id: agent.id.to_string(),
+                    });
+                }
+            },
+        )
     };
     let cancel = {
         let oncancel = props.oncancel.clone();

@@ -12,8 +12,8 @@ use yew_router::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    count_of, detail_view, ended_reason_label, fmt_clock, fmt_local, outcome_badge, row_link,
-    truncate, turn_role, Col, DetailTexts, Pager, Table, OUTCOMES,
+    back_link, count_of, detail_view, ended_reason_label, fmt_clock, fmt_local, outcome_badge,
+    row_link, truncate, turn_role, Card, Col, DetailTexts, Pager, Table, OUTCOMES,
 };
 use crate::hooks::{use_api, use_signed_in};
 use crate::queries::CallsQuery;
@@ -236,12 +236,11 @@ pub fn calls_page() -> Html {
     });
 
     html! {
-        <section class="card card-wide" data-testid="calls-page">
-            <h1 class="card-title">{ "Calls" }</h1>
-            <p class="card-subtitle">{ "Every call your receptionist took. Click a call to read the conversation." }</p>
+        <Card title="Calls" wide=true testid="calls-page"
+            subtitle="Every call your receptionist took. Click a call to read the conversation.">
             { filters }
             { body }
-        </section>
+        </Card>
     }
 }
 
@@ -283,11 +282,7 @@ pub fn call_detail_page(props: &CallDetailProps) -> Html {
         return other;
     }
 
-    let back = html! {
-        <div class="actions">
-            <Link<Route> to={Route::Calls} classes="btn btn-secondary">{ "← All calls" }</Link<Route>>
-        </div>
-    };
+    let back = back_link(Route::Calls, "← All calls");
 
     let d = match detail_view(&detail, &CALL_TEXTS, &back) {
         Ok(d) => d,

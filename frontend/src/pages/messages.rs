@@ -9,7 +9,7 @@ use shared::api::{CallerMessage, MessagePage};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{fmt_local, is_urgent, urgency_badge, Pager};
+use crate::components::{fmt_local, is_urgent, urgency_badge, Card, Pager};
 use crate::hooks::{use_api, use_row_actions, use_signed_in};
 use crate::session::use_session;
 use crate::Route;
@@ -208,11 +208,10 @@ pub fn messages_page() -> Html {
     });
 
     html! {
-        <section class="card" data-testid="messages-page">
-            <h1 class="card-title">{ "Messages" }</h1>
-            <p class="card-subtitle">{ "Messages callers left with your receptionist. Mark them handled once you've called back." }</p>
+        <Card title="Messages" testid="messages-page"
+            subtitle="Messages callers left with your receptionist. Mark them handled once you've called back.">
             { tabs }
             { body }
-        </section>
+        </Card>
     }
 }

@@ -30,29 +30,28 @@ pub fn change_password_page() -> Html {
     }
 
     let onsubmit = {
-        let (action, done, form) = (action.clone(), done.clone(), form.clone());
-        Callback::from(move |e: SubmitEvent| {
-            let values = crate::components::FormValues::from_submit(&e);
-            if action.busy() {
-                return;
-            }
-            let request = ChangePasswordRequest {
-                current_password: values.get("current_password"),
-                new_password: values.get("new_password"),
-            };
-            done.set(false);
-            let (session, done, form) = (session.clone(), done.clone(), form.clone());
-            action.run_mapped(
-                move |api| async move { api.change_password(&request).await },
-                at_current_password,
-                move |me| {
-                    // Fresh session cookie and CSRF token.
-                    session.dispatch(SessionAction::SignedIn(me));
-                    reset_form(&form);
-                    done.set(true);
-                },
-            );
-        })
+        let (done, form) = (done.clone(), form.clone());
+        let cleared = done.clone();
+        action.on_submit(
+            move |values| {
+                cleared.set(false);
+                Ok(ChangePasswordRequest {
+                    current_password: values.get("current_password"),
+                    new_password: values.get("new_password"),
+                })
+            },
+            |api, request| async move {
+                api.change_password(&request)
+                    .await
+                    .map_err(at_current_password)
+            },
+            move |me| {
+                // Fresh session cookie and CSRF token.
+                session.dispatch(SessionAction::SignedIn(me));
+                reset_form(&form);
+                done.set(true);
+            },
+        )
     };
 
     let error = action.error();

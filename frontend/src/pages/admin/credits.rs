@@ -1,7 +1,7 @@
 //! The "Credits" section of `/admin/users/:id`: an account's balance, state
 //! and ledger, a manual adjustment and the overage limit override.
 
-use shared::api::{AdjustCreditsRequest, OverageRequest};
+use shared::api::{AdjustCreditsRequest, Credits, LedgerEntry, OverageRequest};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -83,72 +83,63 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
 
     let on_adjust = {
         let (credits, ledger_reload) = (credits.clone(), ledger_reload.clone());
-        let (action, done, form) = (adjust.clone(), adjust_done.clone(), adjust_form.clone());
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if action.busy() {
-                return;
-            }
-            done.set(None);
-            let request = match adjustment(&values) {
-                Ok(request) => request,
-                Err(problems) => return action.fail(problems),
-            };
-            let (credits, ledger_reload) = (credits.clone(), ledger_reload.clone());
-            let (done, form) = (done.clone(), form.clone());
-            action.run_mapped(
-                move |api| async move { api.admin_adjust_credits(account_id, &request).await },
-                |e| rename_field(e, "amount_seconds", "amount_minutes"),
-                move |entry| {
-                    let verb = if entry.amount_seconds < 0 {
-                        "Removed"
-                    } else {
-                        "Added"
-                    };
-                    done.set(Some(format!(
-                        "{verb} {}. New balance: {}.",
-                        minutes(entry.amount_seconds.abs()),
-                        minutes(entry.balance_after_seconds)
-                    )));
-                    reset_form(&form);
-                    credits.refresh();
-                    ledger_reload.set(*ledger_reload + 1);
-                },
-            );
-        })
+        let (done, form) = (adjust_done.clone(), adjust_form.clone());
+        let cleared = adjust_done.clone();
+        adjust.on_submit(
+            move |values| {
+                cleared.set(None);
+                adjustment(values)
+            },
+            move |api, request| async move {
+                let result = api.admin_adjust_credits(account_id, &request).await;
+                result.map_err(|e| rename_field(e, "amount_seconds", "amount_minutes"))
+            },
+            move |entry: LedgerEntry| {
+                let verb = if entry.amount_seconds < 0 {
+                    "Removed"
+                } else {
+                    "Added"
+                };
+                done.set(Some(format!(
+                    "{verb} {}. New balance: {}.",
+                    minutes(entry.amount_seconds.abs()),
+                    minutes(entry.balance_after_seconds)
+                )));
+                reset_form(&form);
+                credits.refresh();
+                ledger_reload.set(*ledger_reload + 1);
+            },
+        )
     };
 
     let on_overage = {
         let credits = credits.clone();
-        let (action, done, form) = (overage.clone(), overage_done.clone(), overage_form.clone());
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if action.busy() {
-                return;
-            }
-            done.set(None);
-            let limit = match overage_limit(&values) {
-                Ok(limit) => limit,
-                Err(problems) => return action.fail(problems),
-            };
-            let request = OverageRequest {
-                overage_limit_seconds: limit,
-            };
-            let (credits, done, form) = (credits.clone(), done.clone(), form.clone());
-            action.run_mapped(
-                move |api| async move { api.admin_set_overage(account_id, &request).await },
-                |e| rename_field(e, "overage_limit_seconds", "overage_limit_minutes"),
-                move |c| {
-                    let limit_text = minutes(c.overage_limit_seconds);
-                    done.set(Some(match limit {
-                        None => format!("Overage limit reset to the default ({limit_text})."),
-                        Some(_) => format!("Overage limit set to {limit_text}."),
-                    }));
-                    reset_form(&form);
-                    credits.set(c);
-                },
-            );
-        })
+        let (done, form) = (overage_done.clone(), overage_form.clone());
+        let cleared = overage_done.clone();
+        overage.on_submit(
+            move |values| {
+                cleared.set(None);
+                overage_limit(values)
+            },
+            move |api, limit| async move {
+                let request = OverageRequest {
+                    overage_limit_seconds: limit,
+                };
+                let result = api.admin_set_overage(account_id, &request).await;
+                let result = result.map(|c| (c, limit));
+                result
+                    .map_err(|e| rename_field(e, "overage_limit_seconds", "overage_limit_minutes"))
+            },
+            move |(c, limit): (Credits, Option<i64>)| {
+                let limit_text = minutes(c.overage_limit_seconds);
+                done.set(Some(match limit {
+                    None => format!("Overage limit reset to the default ({limit_text})."),
+                    Some(_) => format!("Overage limit set to {limit_text}."),
+                }));
+                reset_form(&form);
+                credits.set(c);
+            },
+        )
     };
 
     let summary = credits.view("Loading credits…", |c| {

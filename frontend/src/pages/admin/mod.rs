@@ -8,8 +8,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{
-    detail_view, fmt_time, list_total, not_allowed, role_label, row_link, search_form_of, yes_no,
-    Card, Col, DetailTexts, Pager, Table,
+    back_link, detail_view, fmt_time, list_total, not_allowed, role_label, row_link,
+    search_form_of, yes_no, Card, Col, DetailTexts, Pager, Table,
 };
 use crate::hooks::{use_api, use_list_query, use_signed_in};
 use crate::session::use_session;
@@ -87,12 +87,11 @@ pub fn admin_users_page() -> Html {
     });
 
     html! {
-        <section class="card card-wide" data-testid="admin-users-page">
-            <h1 class="card-title">{ "Users" }</h1>
-            <p class="card-subtitle">{ "Everyone with a Kametrix account. Click a row for details." }</p>
+        <Card title="Users" wide=true testid="admin-users-page"
+            subtitle="Everyone with a Kametrix account. Click a row for details.">
             { search_form_of(&search, "Search users", "Search by email or business name", "users-search") }
             { body }
-        </section>
+        </Card>
     }
 }
 
@@ -127,11 +126,7 @@ pub fn admin_user_page(props: &AdminUserDetailProps) -> Html {
         return not_allowed();
     }
 
-    let back = html! {
-        <div class="actions">
-            <Link<Route> to={Route::AdminUsers} classes="btn btn-secondary">{ "← All users" }</Link<Route>>
-        </div>
-    };
+    let back = back_link(Route::AdminUsers, "← All users");
 
     let d = match detail_view(&detail, &USER_TEXTS, &back) {
         Ok(d) => d,

@@ -24,10 +24,11 @@ mod tools;
 
 use uuid::Uuid;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::api::ApiError;
-use crate::components::{detail_view, failure_with_retry, Card, DetailTexts, Load, Loading};
+use crate::components::{
+    back_link, detail_view, failure_with_retry, Card, DetailTexts, Load, Loading,
+};
 use crate::hooks::{use_api, use_signed_in};
 use crate::session::use_session;
 use crate::Route;
@@ -78,11 +79,7 @@ pub fn agent_page(props: &AgentPageProps) -> Html {
         return other;
     }
 
-    let back = html! {
-        <div class="actions">
-            <Link<Route> to={Route::Agents} classes="btn btn-secondary">{ "← All agents" }</Link<Route>>
-        </div>
-    };
+    let back = back_link(Route::Agents, "← All agents");
 
     let a = match detail_view(&agent, &AGENT_TEXTS, &back) {
         Ok(a) => a.clone(),

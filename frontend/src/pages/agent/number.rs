@@ -4,8 +4,7 @@ use shared::api::{Agent, TakeNumber};
 use yew::prelude::*;
 
 use crate::components::{
-    failure, field_error, number_badge, number_is_active, Field, FormError, FormValues,
-    SubmitButton,
+    failure, field_error, number_badge, number_is_active, Field, FormError, SubmitButton,
 };
 use crate::hooks::use_action;
 
@@ -25,19 +24,17 @@ pub fn number_card(props: &AgentPartProps) -> Html {
     let id = a.id;
 
     let on_take = {
-        let (action, on_agent) = (action.clone(), props.on_agent.clone());
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            let area_code = values.get("area_code").trim().to_string();
-            let request = TakeNumber {
-                area_code: (!area_code.is_empty()).then_some(area_code),
-            };
-            let on_agent = on_agent.clone();
-            action.run(
-                move |api| async move { api.take_number(id, &request).await },
-                move |a| on_agent.emit(a),
-            );
-        })
+        let on_agent = props.on_agent.clone();
+        action.on_submit(
+            |values| {
+                let area_code = values.get("area_code").trim().to_string();
+                Ok(TakeNumber {
+                    area_code: (!area_code.is_empty()).then_some(area_code),
+                })
+            },
+            move |api, request| async move { api.take_number(id, &request).await },
+            move |a| on_agent.emit(a),
+        )
     };
 
     let on_release = {
