@@ -7,19 +7,14 @@ use yew::prelude::*;
 use crate::components::format::fmt_local;
 use crate::components::layout::Pager;
 use crate::components::status::ledger_kind_label;
-use crate::components::table::{Col, Table};
+use crate::components::table::Table;
 use crate::hooks::use_api_keeping;
 use crate::session::use_session;
 use crate::units::{fmt_signed_minutes, minutes};
 
 const LEDGER_PER_PAGE: i64 = 20;
 
-const COLUMNS: &[Col] = &[
-    Col::Text("Date"),
-    Col::Text("Description"),
-    Col::Num("Change"),
-    Col::Num("Balance after"),
-];
+const COLUMNS: &[&str] = &["Date", "Description", "#Change", "#Balance after"];
 
 /// Whose ledger to show.
 #[derive(Debug, Clone, Copy, PartialEq)]

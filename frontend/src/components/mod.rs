@@ -28,5 +28,5 @@ pub use layout::{back_link, Card, Pager};
 pub use ledger::{Ledger, LedgerSource};
 pub use loading::{Load, LoadView, Loading};
 pub use status::*;
-pub use table::{list_total, row_link, search_form_of, Col, Table};
+pub use table::{list_total, row_link, search_form_of, Table};
 pub use top_bar::TopBar;

@@ -8,19 +8,11 @@ use crate::components::format::count_of;
 use crate::hooks::ListSearch;
 use crate::Route;
 
-/// A column heading of a [`Table`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Col {
-    Text(&'static str),
-    /// Right-aligned figures (`class="num"`).
-    Num(&'static str),
-    /// Named for screen readers only (a column of buttons).
-    Hidden(&'static str),
-}
-
 #[derive(Properties, PartialEq)]
 pub struct TableProps {
-    pub columns: &'static [Col],
+    /// The column headings. `#Credits`: right-aligned figures (`class="num"`);
+    /// `_Open`: named for screen readers only (a column of buttons).
+    pub columns: &'static [&'static str],
     /// `data-testid` of the `<table>`.
     pub testid: AttrValue,
     /// Another class besides `table` (`table-edit`).
@@ -35,12 +27,14 @@ pub struct TableProps {
 /// children are the body's rows.
 #[function_component(Table)]
 pub fn table(props: &TableProps) -> Html {
-    let heading = |col: &Col| match *col {
-        Col::Text(label) => html! { <th scope="col">{ label }</th> },
-        Col::Num(label) => html! { <th scope="col" class="num">{ label }</th> },
-        Col::Hidden(label) => html! {
-            <th scope="col"><span class="visually-hidden">{ label }</span></th>
-        },
+    let heading = |col: &&str| {
+        if let Some(label) = col.strip_prefix('#') {
+            html! { <th scope="col" class="num">{ label }</th> }
+        } else if let Some(label) = col.strip_prefix('_') {
+            html! { <th scope="col"><span class="visually-hidden">{ label }</span></th> }
+        } else {
+            html! { <th scope="col">{ *col }</th> }
+        }
     };
     html! {
         <div class="table-wrap">

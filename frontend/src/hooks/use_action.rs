@@ -15,6 +15,8 @@ use crate::session::{use_session, SessionAction, SessionHandle};
 pub struct Action {
     busy: UseStateHandle<bool>,
     error: UseStateHandle<Option<ApiError>>,
+    /// What a success says ("Your password has been changed.").
+    done: UseStateHandle<Option<String>>,
     session: SessionHandle,
     /// Stay busy after a success (the page goes elsewhere next).
     leaving: bool,
@@ -39,6 +41,15 @@ impl Action {
 
     pub fn clear(&self) {
         self.error.set(None);
+    }
+
+    /// The message of the last success, if one is to be shown.
+    pub fn done(&self) -> Option<String> {
+        (*self.done).clone()
+    }
+
+    pub fn set_done(&self, message: impl Into<Option<String>>) {
+        self.done.set(message.into());
     }
 
     /// Stays busy after a success: the page moves on.
@@ -110,6 +121,7 @@ pub fn use_action() -> Action {
     Action {
         busy: use_state(|| false),
         error: use_state(|| None::<ApiError>),
+        done: use_state(|| None::<String>),
         session: use_session(),
         leaving: false,
         public: false,
@@ -181,8 +193,9 @@ pub fn use_row_actions() -> RowActions {
 }
 
 impl Action {
-    /// A form's `onsubmit`: unless busy, reads the form with `read` (which
-    /// may find problems to show at the inputs), then sends it with `send`.
+    /// A form's `onsubmit`: unless busy, clears the last success message,
+    /// reads the form with `read` (which may find problems to show at the
+    /// inputs), then sends it with `send`.
     pub fn on_submit<R, T, Fut>(
         &self,
         read: impl Fn(&crate::components::FormValues) -> Result<R, ApiError> + 'static,
@@ -200,6 +213,7 @@ impl Action {
             if action.busy() {
                 return;
             }
+            action.set_done(None);
             let request = match read(&values) {
                 Ok(request) => request,
                 Err(problems) => return action.fail(problems),

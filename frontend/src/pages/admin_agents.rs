@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::api::ApiError;
 use crate::components::{
     count_of, field_error, fmt_date, invalid_fields, list_total, not_allowed, number_badge,
-    search_form_of, status_badge, template_name, Card, Col, Field, FormError, FormValues, Pager,
+    search_form_of, status_badge, template_name, Card, Field, FormError, FormValues, Pager,
     SubmitButton, Success, Table,
 };
 use crate::hooks::{use_action, use_api, use_list_query, use_row_actions, use_signed_in};
@@ -19,23 +19,11 @@ const PER_PAGE: i64 = 25;
 /// `POST /api/admin/numbers` provisions 1 to this many numbers at once.
 const MAX_PROVISION: u32 = 5;
 
-const AGENT_COLUMNS: &[Col] = &[
-    Col::Text("Agent"),
-    Col::Text("Business"),
-    Col::Text("Template"),
-    Col::Text("Status"),
-    Col::Text("Number"),
-    Col::Text("Created"),
-    Col::Hidden("Actions"),
+const AGENT_COLUMNS: &[&str] = &[
+    "Agent", "Business", "Template", "Status", "Number", "Created", "_Actions",
 ];
 
-const NUMBER_COLUMNS: &[Col] = &[
-    Col::Text("Number"),
-    Col::Text("Area code"),
-    Col::Text("Status"),
-    Col::Text("Account"),
-    Col::Text("Agent"),
-];
+const NUMBER_COLUMNS: &[&str] = &["Number", "Area code", "Status", "Account", "Agent"];
 
 // ---- agents ----------------------------------------------------------------------
 
@@ -173,7 +161,6 @@ pub fn admin_numbers_page() -> Html {
         api.admin_numbers().await
     });
     let action = use_action();
-    let done = use_state(|| None::<String>);
     let count = use_state(|| "1".to_string());
 
     if let Err(other) = gate {
@@ -184,14 +171,13 @@ pub fn admin_numbers_page() -> Html {
     }
 
     let onsubmit = {
-        let (before, done) = (pool.loaded().map(|p| p.numbers.len()), done.clone());
-        let cleared = done.clone();
-        let pool = pool.clone();
+        let (before, done, pool) = (
+            pool.loaded().map(|p| p.numbers.len()),
+            action.clone(),
+            pool.clone(),
+        );
         action.on_submit(
-            move |values| {
-                cleared.set(None);
-                provision_request(values)
-            },
+            provision_request,
             |api, request| async move {
                 let asked = request.count.unwrap_or(1) as usize;
                 api.admin_provision_numbers(&request)
@@ -202,11 +188,11 @@ pub fn admin_numbers_page() -> Html {
                 let added = before
                     .map(|b| p.numbers.len().saturating_sub(b))
                     .unwrap_or(asked);
-                done.set(Some(format!(
+                done.set_done(format!(
                     "Provisioned {}. {} available.",
                     count_of(added as i64, "number"),
                     p.available
-                )));
+                ));
                 pool.set(p);
             },
         )
@@ -260,7 +246,7 @@ pub fn admin_numbers_page() -> Html {
             </Card>
             <section class="card card-wide" data-testid="provision-numbers">
                 <h2 class="card-title">{ "Provision numbers" }</h2>
-                if let Some(message) = &*done {
+                if let Some(message) = action.done() {
                     <Success><p>{ message }</p></Success>
                 }
                 <form class="form" onsubmit={onsubmit} novalidate=true data-testid="provision-form">

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    field_error, invalid_fields, not_allowed, rename_field, Col, Field, FormError, FormValues,
+    field_error, invalid_fields, not_allowed, rename_field, Field, FormError, FormValues,
     SubmitButton, Success, Table,
 };
 use crate::hooks::{use_action, use_api, use_signed_in};
@@ -22,14 +22,14 @@ use crate::units::{
 /// Inputs of a pack form; the API's field names differ for two of them.
 const PACK_INPUTS: &[&str] = &["name", "minutes", "price", "active", "sort"];
 
-const COLUMNS: &[Col] = &[
-    Col::Text("Name"),
-    Col::Text("Minutes"),
-    Col::Text("Price"),
-    Col::Text("Per minute"),
-    Col::Text("Active"),
-    Col::Text("Sort"),
-    Col::Hidden("Save"),
+const COLUMNS: &[&str] = &[
+    "Name",
+    "Minutes",
+    "Price",
+    "Per minute",
+    "Active",
+    "Sort",
+    "_Save",
 ];
 
 /// Shows the API's `seconds` / `price_cents` errors at the minutes / price inputs.
@@ -413,28 +413,23 @@ fn new_pack(values: &FormValues) -> Result<NewPack, ApiError> {
 #[function_component(NewPackForm)]
 fn new_pack_form(props: &NewPackProps) -> Html {
     let action = use_action();
-    let done = use_state(|| None::<String>);
     // Bumped after a pack is added: a fresh form with the defaults (a form
     // reset would not bring back the checkbox, which Yew sets as a property).
     let form_key = use_state(|| 0_u32);
 
     let onsubmit = {
-        let (done, form_key) = (done.clone(), form_key.clone());
-        let cleared = done.clone();
+        let (done, form_key) = (action.clone(), form_key.clone());
         let on_created = props.on_created.clone();
         action.on_submit(
-            move |values| {
-                cleared.set(None);
-                new_pack(values)
-            },
+            new_pack,
             |api, request| async move { api.admin_create_pack(&request).await.map_err(pack_error) },
             move |p: Pack| {
-                done.set(Some(format!(
+                done.set_done(format!(
                     "Added “{}”: {} for {}.",
                     p.name,
                     fmt_pack_minutes(p.seconds),
                     fmt_money(p.price_cents, &p.currency)
-                )));
+                ));
                 form_key.set(*form_key + 1);
                 on_created.emit(p);
             },
@@ -445,7 +440,7 @@ fn new_pack_form(props: &NewPackProps) -> Html {
     html! {
         <section class="card card-wide" data-testid="new-pack">
             <h1 class="card-title">{ "New pack" }</h1>
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success><p>{ message }</p></Success>
             }
             <form class="form" key={*form_key} onsubmit={onsubmit} novalidate=true data-testid="new-pack-form">

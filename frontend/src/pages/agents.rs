@@ -8,7 +8,7 @@ use yew_router::prelude::*;
 
 use crate::components::{
     field_error, focus_by_id, invalid_fields, number_badge, number_is_active, rename_field,
-    status_badge, template_name, Card, Col, Field, FormError, SubmitButton, Table,
+    status_badge, template_name, Card, Field, FormError, SubmitButton, Table,
 };
 use crate::hooks::{use_action, use_api, use_signed_in};
 use crate::session::use_session;
@@ -17,13 +17,7 @@ use crate::Route;
 /// The template of a blank agent.
 pub const CUSTOM_TEMPLATE: &str = "custom";
 
-const COLUMNS: &[Col] = &[
-    Col::Text("Name"),
-    Col::Text("Template"),
-    Col::Text("Status"),
-    Col::Text("Phone number"),
-    Col::Hidden("Open"),
-];
+const COLUMNS: &[&str] = &["Name", "Template", "Status", "Phone number", "_Open"];
 
 /// The number an agent answers, or "No number yet".
 fn number_cell(agent: &Agent) -> Html {

@@ -53,9 +53,9 @@ fn use_sign_in_action() -> Action {
 }
 
 /// What a successful "forgot" or "reset" does: shows the API's message.
-fn show_message(done: &UseStateHandle<Option<String>>) -> impl Fn(MessageResponse) + Clone {
-    let done = done.clone();
-    move |m: MessageResponse| done.set(Some(m.message))
+fn show_message(action: &Action) -> impl Fn(MessageResponse) + Clone {
+    let action = action.clone();
+    move |m: MessageResponse| action.set_done(m.message)
 }
 
 // ---- log in ----------------------------------------------------------------
@@ -157,7 +157,6 @@ pub fn signup_page() -> Html {
 #[function_component(ForgotPage)]
 pub fn forgot_page() -> Html {
     let action = use_action().public();
-    let done = use_state(|| None::<String>);
     let onsubmit = action.on_submit(
         |values| {
             Ok(ForgotPasswordRequest {
@@ -165,14 +164,14 @@ pub fn forgot_page() -> Html {
             })
         },
         |api, request| async move { api.forgot_password(&request).await },
-        show_message(&done),
+        show_message(&action),
     );
     let (busy, error) = (action.busy(), action.error());
 
     html! {
         <Card title="Forgot your password?" narrow=true testid="forgot-page"
             subtitle="Enter the email you signed up with and we'll send you a link to choose a new password.">
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success><p>{ message }</p></Success>
                 <p class="muted">{ "The link works for one hour. Check your spam folder if you don't see it." }</p>
                 <div class="form-links">
@@ -199,7 +198,6 @@ pub fn forgot_page() -> Html {
 pub fn reset_page() -> Html {
     let token = use_token();
     let action = use_action().public();
-    let done = use_state(|| None::<String>);
 
     let Some(token) = token else {
         return html! {
@@ -227,7 +225,7 @@ pub fn reset_page() -> Html {
             })
         },
         |api, request| async move { api.reset_password(&request).await },
-        show_message(&done),
+        show_message(&action),
     );
     let (busy, error) = (action.busy(), action.error());
 
@@ -236,7 +234,7 @@ pub fn reset_page() -> Html {
     html! {
         <Card title="Choose a new password" narrow=true testid="reset-page"
             subtitle="Pick a password you don't use anywhere else.">
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success>
                     <p>{ message }</p>
                 </Success>

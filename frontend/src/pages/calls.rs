@@ -13,7 +13,7 @@ use yew_router::prelude::*;
 use crate::api::ApiError;
 use crate::components::{
     back_link, count_of, detail_view, ended_reason_label, fmt_clock, fmt_local, outcome_badge,
-    row_link, truncate, turn_role, Card, Col, DetailTexts, Pager, Table, OUTCOMES,
+    row_link, truncate, turn_role, Card, DetailTexts, Pager, Table, OUTCOMES,
 };
 use crate::hooks::{use_api, use_signed_in};
 use crate::queries::CallsQuery;
@@ -21,14 +21,14 @@ use crate::session::use_session;
 use crate::units::minutes;
 use crate::Route;
 
-const COLUMNS: &[Col] = &[
-    Col::Text("When"),
-    Col::Text("Agent"),
-    Col::Text("Caller"),
-    Col::Num("Duration"),
-    Col::Text("Outcome"),
-    Col::Num("Credits"),
-    Col::Text("Summary"),
+const COLUMNS: &[&str] = &[
+    "When",
+    "Agent",
+    "Caller",
+    "#Duration",
+    "Outcome",
+    "#Credits",
+    "Summary",
 ];
 
 const CALL_TEXTS: DetailTexts = DetailTexts {

@@ -11,7 +11,6 @@ use crate::Route;
 pub fn home_page() -> Html {
     let gate = use_signed_in();
     let resend_action = use_action();
-    let resend_done = use_state(|| None::<String>);
 
     let me = match gate {
         Ok(me) => me,
@@ -19,16 +18,16 @@ pub fn home_page() -> Html {
     };
 
     let resend = {
-        let (action, done) = (resend_action.clone(), resend_done.clone());
+        let action = resend_action.clone();
         Callback::from(move |_: MouseEvent| {
             if action.busy() {
                 return;
             }
-            done.set(None);
-            let done = done.clone();
+            action.set_done(None);
+            let done = action.clone();
             action.run(
                 |api| async move { api.resend_verification().await },
-                move |m| done.set(Some(m.message)),
+                move |m| done.set_done(m.message),
             );
         })
     };
@@ -46,7 +45,7 @@ pub fn home_page() -> Html {
                             <strong>{ &user.email }</strong>
                             { ". Click it to confirm this address is yours." }
                         </span>
-                        if let Some(message) = &*resend_done {
+                        if let Some(message) = resend_action.done() {
                             <Success><p>{ message }</p></Success>
                         } else if let Some(e) = resend_action.error() {
                             <ErrorAlert message={e.message} />

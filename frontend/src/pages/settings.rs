@@ -22,7 +22,6 @@ pub fn change_password_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let action = use_action();
-    let done = use_state(|| false);
     let form = use_node_ref();
 
     if let Err(other) = gate {
@@ -30,11 +29,9 @@ pub fn change_password_page() -> Html {
     }
 
     let onsubmit = {
-        let (done, form) = (done.clone(), form.clone());
-        let cleared = done.clone();
+        let (done, form) = (action.clone(), form.clone());
         action.on_submit(
-            move |values| {
-                cleared.set(false);
+            |values| {
                 Ok(ChangePasswordRequest {
                     current_password: values.get("current_password"),
                     new_password: values.get("new_password"),
@@ -49,7 +46,7 @@ pub fn change_password_page() -> Html {
                 // Fresh session cookie and CSRF token.
                 session.dispatch(SessionAction::SignedIn(me));
                 reset_form(&form);
-                done.set(true);
+                done.set_done("Your password has been changed.".to_string());
             },
         )
     };
@@ -58,8 +55,8 @@ pub fn change_password_page() -> Html {
     html! {
         <Card title="Change password" narrow=true testid="change-password-page"
             subtitle="You'll stay signed in here; other devices will be signed out.">
-            if *done {
-                <Success><p>{ "Your password has been changed." }</p></Success>
+            if let Some(message) = action.done() {
+                <Success><p>{ message }</p></Success>
             }
             <form class="form" ref={form} onsubmit={onsubmit} novalidate=true
                 data-testid="change-password-form">

@@ -66,30 +66,23 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
     let ledger_reload = use_state(|| 0_u32);
 
     let adjust = use_action();
-    let adjust_done = use_state(|| None::<String>);
     let adjust_form = use_node_ref();
-
     let overage = use_action();
-    let overage_done = use_state(|| None::<String>);
     let overage_form = use_node_ref();
 
     {
-        let (adjust_done, overage_done) = (adjust_done.clone(), overage_done.clone());
+        let (adjust, overage) = (adjust.clone(), overage.clone());
         use_effect_with(account_id, move |_| {
-            adjust_done.set(None);
-            overage_done.set(None);
+            adjust.set_done(None);
+            overage.set_done(None);
         });
     }
 
     let on_adjust = {
         let (credits, ledger_reload) = (credits.clone(), ledger_reload.clone());
-        let (done, form) = (adjust_done.clone(), adjust_form.clone());
-        let cleared = adjust_done.clone();
+        let (done, form) = (adjust.clone(), adjust_form.clone());
         adjust.on_submit(
-            move |values| {
-                cleared.set(None);
-                adjustment(values)
-            },
+            adjustment,
             move |api, request| async move {
                 let result = api.admin_adjust_credits(account_id, &request).await;
                 result.map_err(|e| rename_field(e, "amount_seconds", "amount_minutes"))
@@ -100,11 +93,11 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
                 } else {
                     "Added"
                 };
-                done.set(Some(format!(
+                done.set_done(format!(
                     "{verb} {}. New balance: {}.",
                     minutes(entry.amount_seconds.abs()),
                     minutes(entry.balance_after_seconds)
-                )));
+                ));
                 reset_form(&form);
                 credits.refresh();
                 ledger_reload.set(*ledger_reload + 1);
@@ -114,13 +107,9 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
 
     let on_overage = {
         let credits = credits.clone();
-        let (done, form) = (overage_done.clone(), overage_form.clone());
-        let cleared = overage_done.clone();
+        let (done, form) = (overage.clone(), overage_form.clone());
         overage.on_submit(
-            move |values| {
-                cleared.set(None);
-                overage_limit(values)
-            },
+            overage_limit,
             move |api, limit| async move {
                 let request = OverageRequest {
                     overage_limit_seconds: limit,
@@ -132,10 +121,10 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
             },
             move |(c, limit): (Credits, Option<i64>)| {
                 let limit_text = minutes(c.overage_limit_seconds);
-                done.set(Some(match limit {
+                done.set_done(match limit {
                     None => format!("Overage limit reset to the default ({limit_text})."),
                     Some(_) => format!("Overage limit set to {limit_text}."),
-                }));
+                });
                 reset_form(&form);
                 credits.set(c);
             },
@@ -186,7 +175,7 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
                     <form class="form" ref={adjust_form} onsubmit={on_adjust} novalidate=true
                         data-testid="adjust-form">
                         <h2 class="section-title">{ "Adjust balance" }</h2>
-                        if let Some(message) = &*adjust_done {
+                        if let Some(message) = adjust.done() {
                             <Success><p>{ message }</p></Success>
                         }
                         <FormError error={adjust_error.clone()}
@@ -205,7 +194,7 @@ pub fn admin_credits(props: &AdminCreditsProps) -> Html {
                         <p class="muted small">
                             { "How far below zero this account may go (for up to 7 days) before calls are refused." }
                         </p>
-                        if let Some(message) = &*overage_done {
+                        if let Some(message) = overage.done() {
                             <Success><p>{ message }</p></Success>
                         }
                         <FormError error={overage_error.clone()}

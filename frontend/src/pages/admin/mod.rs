@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 
 use crate::components::{
     back_link, detail_view, fmt_time, list_total, not_allowed, role_label, row_link,
-    search_form_of, yes_no, Card, Col, DetailTexts, Pager, Table,
+    search_form_of, yes_no, Card, DetailTexts, Pager, Table,
 };
 use crate::hooks::{use_api, use_list_query, use_signed_in};
 use crate::session::use_session;
@@ -18,13 +18,13 @@ use credits::AdminCredits;
 
 const PER_PAGE: i64 = 25;
 
-const COLUMNS: &[Col] = &[
-    Col::Text("Email"),
-    Col::Text("Business"),
-    Col::Text("Role"),
-    Col::Text("Verified"),
-    Col::Text("Created"),
-    Col::Text("Last login"),
+const COLUMNS: &[&str] = &[
+    "Email",
+    "Business",
+    "Role",
+    "Verified",
+    "Created",
+    "Last login",
 ];
 
 // ---- list ------------------------------------------------------------------
