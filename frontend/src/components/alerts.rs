@@ -23,16 +23,25 @@ pub fn error_alert(props: &ErrorAlertProps) -> Html {
     }
 }
 
-/// For a signed-in user who is not an admin on an admin page.
-pub fn not_allowed() -> Html {
+/// A page that has nothing to show: what happened, and the way home.
+pub fn dead_end(title: &'static str, testid: &'static str, text: &'static str) -> Html {
     html! {
-        <Card title="Not allowed" narrow=true testid="forbidden">
-            <p>{ "This page is only for Kametrix administrators. If you think you should have access, contact your administrator." }</p>
+        <Card {title} narrow=true {testid}>
+            <p>{ text }</p>
             <div class="actions">
                 <Link<Route> to={Route::Home} classes="btn btn-primary">{ "Go to your dashboard" }</Link<Route>>
             </div>
         </Card>
     }
+}
+
+/// For a signed-in user who is not an admin on an admin page.
+pub fn not_allowed() -> Html {
+    dead_end(
+        "Not allowed",
+        "forbidden",
+        "This page is only for Kametrix administrators. If you think you should have access, contact your administrator.",
+    )
 }
 
 /// Shows an API failure (401 is handled where the request is made).

@@ -15,7 +15,7 @@ mod status;
 mod table;
 mod top_bar;
 
-pub use alerts::{failure, failure_with_retry, not_allowed, ErrorAlert};
+pub use alerts::{dead_end, failure, failure_with_retry, not_allowed, ErrorAlert};
 pub use detail::{detail_view, DetailTexts};
 pub use dom::{focus_by_id, reset_form, sleep, value_of};
 pub use form::{

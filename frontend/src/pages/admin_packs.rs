@@ -302,41 +302,45 @@ fn pack_row(props: &PackRowProps) -> Html {
             )
         }
     });
-    let invalid = |name: &str| field_error(&error, name).is_some().then_some("true");
+    let currency = p.currency.to_uppercase();
+    // One input of the row, with its hidden label, its unit and its error.
+    let cell = |field: &'static str,
+                label: String,
+                class: &'static str,
+                inputmode: Option<&'static str>,
+                value: &str,
+                set: fn(&mut Draft, String),
+                unit: Option<String>| {
+        let input = html! {
+            <input id={input_id(field)} name={field} form={form_id.clone()} class={class}
+                inputmode={inputmode} value={value.to_string()} oninput={edit(set)}
+                aria-invalid={field_error(&error, field).is_some().then_some("true")} />
+        };
+        html! {
+            <div class="cell-edit">
+                <label class="visually-hidden" for={input_id(field)}>{ label }</label>
+                if let Some(unit) = unit {
+                    <div class="input-affix">
+                        { input }
+                        <span class="muted small">{ unit }</span>
+                    </div>
+                } else {
+                    { input }
+                }
+                { cell_error(&error, field) }
+            </div>
+        }
+    };
 
     html! {
         <tr data-testid="pack-row" class={classes!((!p.active).then_some("row-inactive"))}>
-            <td data-label="Name">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("name")}>{ "Name" }</label>
-                    <input id={input_id("name")} name="name" form={form_id.clone()} class="input-name"
-                        value={draft.name.clone()} oninput={edit(|d, v| d.name = v)}
-                        aria-invalid={invalid("name")} />
-                    { cell_error(&error, "name") }
-                </div>
-            </td>
+            <td data-label="Name">{ cell("name", "Name".into(), "input-name", None, &draft.name, |d, v| d.name = v, None) }</td>
             <td data-label="Minutes">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("minutes")}>{ "Minutes" }</label>
-                    <input id={input_id("minutes")} name="minutes" form={form_id.clone()} class="input-num"
-                        inputmode="decimal" value={draft.minutes.clone()} oninput={edit(|d, v| d.minutes = v)}
-                        aria-invalid={invalid("minutes")} />
-                    { cell_error(&error, "minutes") }
-                </div>
+                { cell("minutes", "Minutes".into(), "input-num", Some("decimal"), &draft.minutes, |d, v| d.minutes = v, None) }
             </td>
             <td data-label="Price">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("price")}>
-                        { format!("Price ({})", p.currency.to_uppercase()) }
-                    </label>
-                    <div class="input-affix">
-                        <input id={input_id("price")} name="price" form={form_id.clone()} class="input-num"
-                            inputmode="decimal" value={draft.price.clone()} oninput={edit(|d, v| d.price = v)}
-                            aria-invalid={invalid("price")} />
-                        <span class="muted small">{ p.currency.to_uppercase() }</span>
-                    </div>
-                    { cell_error(&error, "price") }
-                </div>
+                { cell("price", format!("Price ({currency})"), "input-num", Some("decimal"), &draft.price,
+                    |d, v| d.price = v, Some(currency.clone())) }
             </td>
             <td data-label="Per minute" class="muted">
                 { fmt_per_minute(p.price_cents, p.seconds, &p.currency).unwrap_or_else(|| "—".into()) }
@@ -352,13 +356,7 @@ fn pack_row(props: &PackRowProps) -> Html {
                 </div>
             </td>
             <td data-label="Sort">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("sort")}>{ "Sort" }</label>
-                    <input id={input_id("sort")} name="sort" form={form_id.clone()} class="input-sort"
-                        inputmode="numeric" value={draft.sort.clone()} oninput={edit(|d, v| d.sort = v)}
-                        aria-invalid={invalid("sort")} />
-                    { cell_error(&error, "sort") }
-                </div>
+                { cell("sort", "Sort".into(), "input-sort", Some("numeric"), &draft.sort, |d, v| d.sort = v, None) }
             </td>
             <td class="row-actions">
                 <form id={form_id} onsubmit={onsubmit} novalidate=true>

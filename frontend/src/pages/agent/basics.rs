@@ -20,8 +20,42 @@ pub fn basics_section(props: &CatalogSectionProps) -> Html {
     let d = props.editor.dispatcher();
     let (draft, error) = (&props.editor.draft, &props.editor.error);
     let c = &props.catalog;
-    let voice_known = c.voices.iter().any(|v| v.id == draft.voice_id);
-    let language_known = c.languages.iter().any(|(code, _)| *code == draft.language);
+    let mut voices = c.voices.iter().map(|v| {
+        let label = if v.description.is_empty() {
+            v.name.clone()
+        } else {
+            format!("{} — {}", v.name, v.description)
+        };
+        (v.id.clone(), label)
+    });
+    let mut languages = c.languages.iter().cloned();
+    // A select of the catalog's options; a value the catalog does not
+    // know (or none yet) stays selected as it is.
+    let select = |id: &'static str,
+                  label: &'static str,
+                  choose: &'static str,
+                  current: &str,
+                  options: &mut dyn Iterator<Item = (String, String)>,
+                  onchange: Callback<Event>| {
+        let options: Vec<(String, String)> = options.collect();
+        let known = options.iter().any(|(value, _)| value == current);
+        html! {
+            <div class={classes!("field", field_error(error, id).is_some().then_some("field-invalid"))}>
+                <label for={id}>{ label }</label>
+                <select {id} name={id} {onchange}>
+                    if !known {
+                        <option value={current.to_string()} selected=true>
+                            { if current.is_empty() { choose.to_string() } else { current.to_string() } }
+                        </option>
+                    }
+                    { for options.iter().map(|(value, text)| html! {
+                        <option value={value.clone()} selected={value == current}>{ text }</option>
+                    }) }
+                </select>
+                { row_error(error, id) }
+            </div>
+        }
+    };
     html! {
         <section class="card" aria-labelledby="basics-title">
             <h2 class="card-title" id="basics-title">{ "Basics" }</h2>
@@ -29,36 +63,10 @@ pub fn basics_section(props: &CatalogSectionProps) -> Html {
                 <PathField path="name" label="Agent name" value={draft.name.clone()} error={error.clone()}
                     oninput={on_value(&d, |d, v| d.name = v)} hint="Only you see this name." />
                 <div class="form-grid form-grid-tight">
-                    <div class={classes!("field", field_error(error, "voice_id").is_some().then_some("field-invalid"))}>
-                        <label for="voice_id">{ "Voice" }</label>
-                        <select id="voice_id" name="voice_id" onchange={on_change(&d, |d, v| d.voice_id = v)}>
-                            if !voice_known {
-                                <option value={draft.voice_id.clone()} selected=true>
-                                    { if draft.voice_id.is_empty() { "Choose a voice".to_string() } else { draft.voice_id.clone() } }
-                                </option>
-                            }
-                            { for c.voices.iter().map(|v| html! {
-                                <option value={v.id.clone()} selected={v.id == draft.voice_id}>
-                                    { if v.description.is_empty() { v.name.clone() } else { format!("{} — {}", v.name, v.description) } }
-                                </option>
-                            }) }
-                        </select>
-                        { row_error(error, "voice_id") }
-                    </div>
-                    <div class={classes!("field", field_error(error, "language").is_some().then_some("field-invalid"))}>
-                        <label for="language">{ "Language" }</label>
-                        <select id="language" name="language" onchange={on_change(&d, |d, v| d.language = v)}>
-                            if !language_known {
-                                <option value={draft.language.clone()} selected=true>
-                                    { if draft.language.is_empty() { "Choose a language".to_string() } else { draft.language.clone() } }
-                                </option>
-                            }
-                            { for c.languages.iter().map(|(code, name)| html! {
-                                <option value={code.clone()} selected={*code == draft.language}>{ name }</option>
-                            }) }
-                        </select>
-                        { row_error(error, "language") }
-                    </div>
+                    { select("voice_id", "Voice", "Choose a voice", &draft.voice_id, &mut voices,
+                        on_change(&d, |d, v| d.voice_id = v)) }
+                    { select("language", "Language", "Choose a language", &draft.language, &mut languages,
+                        on_change(&d, |d, v| d.language = v)) }
                 </div>
                 <PathField path="greeting" label="Greeting" value={draft.greeting.clone()} error={error.clone()}
                     oninput={on_value(&d, |d, v| d.greeting = v)} multiline=true rows={4_u32}
