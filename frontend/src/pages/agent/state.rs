@@ -337,3 +337,88 @@ pub fn list_row(props: &ListRowProps) -> Html {
         </fieldset>
     }
 }
+
+/// One list of the editor (closures, services, FAQs): where it is in the
+/// draft and in the API's paths, and what its card says.
+pub struct ListOf<T: 'static> {
+    /// The JSON path (`profile.closures`).
+    pub path: &'static str,
+    pub items: Items<T>,
+    /// A new, empty item.
+    pub new: fn() -> T,
+    /// The field of a new item that gets the cursor.
+    pub first: &'static str,
+    /// `closures`: the card is `data-testid="closures-editor"`.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub subtitle: &'static str,
+    /// Shown when the list is empty.
+    pub empty: &'static str,
+    pub add_id: &'static str,
+    pub add_label: &'static str,
+    /// The class of a row (`closure-row`) and what one item is called.
+    pub row_class: &'static str,
+    pub noun: &'static str,
+}
+
+/// What a row of a [`ListOf`] needs to draw its inputs.
+pub struct Row<'a, T: 'static> {
+    pub list: &'a ListOf<T>,
+    pub d: &'a Dispatcher,
+    pub error: &'a Option<ApiError>,
+    pub index: usize,
+}
+
+impl<T: 'static> Row<'_, T> {
+    /// The JSON path of field `field` of this item.
+    pub fn path(&self, field: &str) -> String {
+        format!("{}[{}].{field}", self.list.path, self.index)
+    }
+
+    /// `oninput` that stores the value with `set`.
+    pub fn on(&self, set: fn(&mut T, String)) -> Callback<InputEvent> {
+        on_item(self.d, self.list.items, self.index, set)
+    }
+}
+
+/// The card of `list` (showing `items`): a [`ListRow`] per item with the
+/// inputs `row` draws, and the "Add" button.
+pub fn list_section<T: 'static>(
+    props: &SectionProps,
+    list: &ListOf<T>,
+    items: &[T],
+    row: impl Fn(&T, &Row<T>) -> Html,
+) -> Html {
+    let d = props.editor.dispatcher();
+    let error = &props.editor.error;
+    let new = list.new;
+    let items_of = list.items;
+    let add = on_add(
+        &d,
+        &props.focus,
+        format!("{}[{}].{}", list.path, items.len(), list.first),
+        move |draft| items_of(draft).push(new()),
+    );
+    let rows = items.iter().enumerate().map(|(index, item)| {
+        let ctx = Row {
+            list,
+            d: &d,
+            error,
+            index,
+        };
+        html! {
+            <ListRow key={index} class={list.row_class} noun={list.noun} list={list.path} {index}
+                error={error.clone()} onremove={on_remove_item(&d, list.path, index, list.items)}>
+                { row(item, &ctx) }
+            </ListRow>
+        }
+    });
+    html! {
+        <ListEditor name={list.name} title={list.title} subtitle={list.subtitle}
+            error={list_error(error, list.path)}
+            empty={items.is_empty().then_some(list.empty)}
+            add_id={list.add_id} add_label={list.add_label} onadd={add}>
+            { for rows }
+        </ListEditor>
+    }
+}
