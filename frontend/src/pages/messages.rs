@@ -16,8 +16,11 @@ use crate::Route;
 
 const PER_PAGE: i64 = 25;
 
+/// The default tab, where a handled message leaves the list.
+const UNHANDLED: &str = "unhandled";
+
 const TABS: &[(&str, &str)] = &[
-    ("unhandled", "Unhandled"),
+    (UNHANDLED, "Unhandled"),
     ("handled", "Handled"),
     ("all", "All"),
 ];
@@ -64,7 +67,7 @@ pub fn messages_page() -> Html {
         .status
         .clone()
         .filter(|s| TABS.iter().any(|(k, _)| k == s))
-        .unwrap_or_else(|| "unhandled".to_string());
+        .unwrap_or_else(|| UNHANDLED.to_string());
     let page = query.page.unwrap_or(1).max(1);
     let signed_in = session.me().is_some();
 
@@ -82,7 +85,7 @@ pub fn messages_page() -> Html {
         let navigator = navigator.clone();
         Rc::new(move |status: &str, page: i64| {
             let q = MessagesQuery {
-                status: (status != "unhandled").then(|| status.to_string()),
+                status: (status != UNHANDLED).then(|| status.to_string()),
                 page: (page > 1).then_some(page),
             };
             if let Some(nav) = &navigator {
@@ -93,7 +96,7 @@ pub fn messages_page() -> Html {
 
     let mark = {
         let (inbox, actions) = (inbox.clone(), actions.clone());
-        let drop = status == "unhandled";
+        let drop = status == UNHANDLED;
         Callback::from(move |id: uuid::Uuid| {
             let inbox = inbox.clone();
             actions.run(
@@ -118,7 +121,7 @@ pub fn messages_page() -> Html {
                         id={format!("tab-{key}")} data-testid={format!("tab-{key}")}
                         aria-current={active.then_some("page")} onclick={onclick}>
                         { label }
-                        if key == "unhandled" {
+                        if key == UNHANDLED {
                             if let Some(n) = unhandled_count.filter(|n| *n > 0) {
                                 <span class="tab-count" data-testid="unhandled-count">{ n }</span>
                             }
@@ -189,7 +192,7 @@ pub fn messages_page() -> Html {
             }
         });
         let empty = match status.as_str() {
-            "unhandled" => "You're all caught up: no new messages.",
+            UNHANDLED => "You're all caught up: no new messages.",
             "handled" => "No handled messages yet.",
             _ => "No messages yet. When a caller leaves a message, it shows up here.",
         };
