@@ -95,25 +95,45 @@ impl Action {
         }
         self.busy.set(true);
         self.error.set(None);
-        let pending = request(self.session.api());
-        let this = self.clone();
-        yew::platform::spawn_local(async move {
-            let result = pending.await;
-            if result.is_err() || !this.leaving {
-                this.busy.set(false);
-            }
-            match result {
-                Err(e) if e.is_unauthenticated() && !this.public => {
-                    this.session.dispatch(SessionAction::SignedOut)
+        let (busy, error, leaving) = (self.busy.clone(), self.error.clone(), self.leaving);
+        send(
+            &self.session,
+            !self.public,
+            request(self.session.api()),
+            move |ok| {
+                if !ok || !leaving {
+                    busy.set(false);
                 }
-                result => {
-                    if let Some(e) = settle(result) {
-                        this.error.set(Some(e));
-                    }
+            },
+            move |result| {
+                if let Some(e) = settle(result) {
+                    error.set(Some(e));
                 }
-            }
-        });
+            },
+        );
     }
+}
+
+/// Awaits `pending`; `settled` hears whether it succeeded, then a 401 signs
+/// the session out (when `signs_out`) or `settle` gets the answer.
+fn send<T: 'static>(
+    session: &SessionHandle,
+    signs_out: bool,
+    pending: impl Future<Output = ApiResult<T>> + 'static,
+    settled: impl FnOnce(bool) + 'static,
+    settle: impl FnOnce(ApiResult<T>) + 'static,
+) {
+    let session = session.clone();
+    yew::platform::spawn_local(async move {
+        let result = pending.await;
+        settled(result.is_ok());
+        match result {
+            Err(e) if signs_out && e.is_unauthenticated() => {
+                session.dispatch(SessionAction::SignedOut)
+            }
+            result => settle(result),
+        }
+    });
 }
 
 #[hook]
@@ -167,19 +187,21 @@ impl RowActions {
         now.push(id);
         self.busy.set(now);
         self.error.set(None);
-        let pending = request(self.session.api());
-        let this = self.clone();
-        yew::platform::spawn_local(async move {
-            let result = pending.await;
-            let mut now = (*this.busy).clone();
-            now.retain(|b| *b != id);
-            this.busy.set(now);
-            match result {
+        let (busy, error) = (self.busy.clone(), self.error.clone());
+        send(
+            &self.session,
+            true,
+            request(self.session.api()),
+            move |_| {
+                let mut now = (*busy).clone();
+                now.retain(|b| *b != id);
+                busy.set(now);
+            },
+            move |result| match result {
                 Ok(value) => done(value),
-                Err(e) if e.is_unauthenticated() => this.session.dispatch(SessionAction::SignedOut),
-                Err(e) => this.error.set(Some((id, e.message))),
-            }
-        });
+                Err(e) => error.set(Some((id, e.message))),
+            },
+        );
     }
 }
 

@@ -1,6 +1,8 @@
 //! Pages reachable without a session: sign up, log in, forgot password,
 //! reset password (link from email) and verify email (link from email).
 
+use std::future::Future;
+
 use serde::Deserialize;
 use shared::api::{
     ForgotPasswordRequest, LoginRequest, Me, MessageResponse, ResetPasswordRequest, SignupRequest,
@@ -9,9 +11,10 @@ use shared::api::{
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
+use crate::api::{Api, ApiError, ApiResult};
 use crate::components::{
-    field_error, invalid_fields, Card, ErrorAlert, Field, FormError, Loading, SubmitButton, Success,
+    field_error, invalid_fields, Card, ErrorAlert, Field, FormError, FormValues, Loading,
+    SubmitButton, Success,
 };
 use crate::hooks::{use_action, Action};
 use crate::session::{use_session, SessionAction, SessionHandle, Status};
@@ -45,11 +48,27 @@ fn signed_in(session: &SessionHandle, navigator: &Option<Navigator>) -> impl Fn(
     }
 }
 
-/// Log in and sign up: stays busy while the dashboard opens, and every
-/// error (a 401 for a wrong password too) is shown on the form.
+/// The form of log in and sign up: `read` makes the request, `send` sends
+/// it. Stays busy while the dashboard opens; every error (a 401 for a wrong
+/// password too) is shown on the form.
 #[hook]
-fn use_sign_in_action() -> Action {
-    use_action().public().leaving()
+fn use_sign_in_form<R, Fut>(
+    read: impl Fn(&FormValues) -> R + 'static,
+    send: impl Fn(Api, R) -> Fut + Clone + 'static,
+) -> (Action, Callback<SubmitEvent>)
+where
+    R: 'static,
+    Fut: Future<Output = ApiResult<Me>> + 'static,
+{
+    let session = use_session();
+    let navigator = use_navigator();
+    let action = use_action().public().leaving();
+    let onsubmit = action.on_submit(
+        move |values| Ok(read(values)),
+        send,
+        signed_in(&session, &navigator),
+    );
+    (action, onsubmit)
 }
 
 /// What a successful "forgot" or "reset" does: shows the API's message.
@@ -63,17 +82,12 @@ fn show_message(action: &Action) -> impl Fn(MessageResponse) + Clone {
 #[function_component(LoginPage)]
 pub fn login_page() -> Html {
     let session = use_session();
-    let navigator = use_navigator();
-    let action = use_sign_in_action();
-    let onsubmit = action.on_submit(
-        |values| {
-            Ok(LoginRequest {
-                email: values.get("email").trim().to_string(),
-                password: values.get("password"),
-            })
+    let (action, onsubmit) = use_sign_in_form(
+        |values| LoginRequest {
+            email: values.get("email").trim().to_string(),
+            password: values.get("password"),
         },
         |api, request| async move { api.login(&request).await },
-        signed_in(&session, &navigator),
     );
     let (busy, error) = (action.busy(), action.error());
 
@@ -107,18 +121,13 @@ pub fn login_page() -> Html {
 #[function_component(SignupPage)]
 pub fn signup_page() -> Html {
     let session = use_session();
-    let navigator = use_navigator();
-    let action = use_sign_in_action();
-    let onsubmit = action.on_submit(
-        |values| {
-            Ok(SignupRequest {
-                email: values.get("email").trim().to_string(),
-                password: values.get("password"),
-                business_name: values.get("business_name").trim().to_string(),
-            })
+    let (action, onsubmit) = use_sign_in_form(
+        |values| SignupRequest {
+            email: values.get("email").trim().to_string(),
+            password: values.get("password"),
+            business_name: values.get("business_name").trim().to_string(),
         },
         |api, request| async move { api.signup(&request).await },
-        signed_in(&session, &navigator),
     );
     let (busy, error) = (action.busy(), action.error());
 
