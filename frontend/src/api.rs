@@ -1,4 +1,6 @@
-//! The typed API client: one function per route of `docs/api.md`.
+//! The typed API client: one function per route of the manifest, whose
+//! paths come from `shared::api::routes` (generated from
+//! `infra/functions.toml`; see also `/api/openapi.json`).
 //!
 //! Same-origin relative URLs (`/api/...`), so the browser sends the session
 //! cookie by itself. Every state-changing request made while signed in carries
@@ -10,6 +12,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::api::{
+    routes, AccountId, AgentId, CallId, ErrorCode, MessageFilter, MessageId, PackId, PurchaseId,
+};
+use shared::api::{
     AdjustCreditsRequest, AdminAgent, AdminAgentPage, AdminUserDetail, AdminUserPage, Agent,
     AgentList, AgentPatch, CallDetail, CallPage, CallQuery, CallerMessage, Catalog,
     ChangePasswordRequest, CheckoutRequest, CheckoutResponse, Credits, ErrorBody,
@@ -18,16 +23,28 @@ use shared::api::{
     Purchase, ResetPasswordRequest, SignupRequest, TakeNumber, VerifyEmailRequest,
     VerifyEmailResponse, CSRF_HEADER,
 };
-use uuid::Uuid;
+
+/// What kind of failure an [`ApiError`] is: one of the API's codes, or a
+/// failure outside the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The API answered `{"error": {"code": …}}`.
+    Api(ErrorCode),
+    /// The server could not be reached.
+    Network,
+    /// The server answered something that is not the API's JSON.
+    Unexpected,
+    /// Made here, in the browser (a check before sending).
+    Local,
+}
 
 /// What went wrong with a request, ready to show to a person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status; 0 when the server could not be reached at all.
     pub status: u16,
-    /// The API's error code (`validation_failed`, `invalid_credentials`, …),
-    /// or `network_error` / `unexpected_response` for failures outside the API.
-    pub code: String,
+    /// The API's error code, or a failure outside the API.
+    pub code: ErrorKind,
     pub message: String,
     /// Field name → what is wrong with it (only for `validation_failed`).
     pub fields: BTreeMap<String, String>,
@@ -39,7 +56,7 @@ impl ApiError {
     fn network() -> Self {
         ApiError {
             status: 0,
-            code: "network_error".into(),
+            code: ErrorKind::Network,
             message: "We couldn't reach Kametrix. Check your internet connection and try again."
                 .into(),
             fields: BTreeMap::new(),
@@ -57,7 +74,7 @@ impl ApiError {
         };
         ApiError {
             status,
-            code: "unexpected_response".into(),
+            code: ErrorKind::Unexpected,
             message,
             fields: BTreeMap::new(),
             retry_after: None,
@@ -68,21 +85,71 @@ impl ApiError {
     pub fn local(message: impl Into<String>) -> Self {
         ApiError {
             status: 0,
-            code: "local".into(),
+            code: ErrorKind::Local,
             message: message.into(),
             fields: BTreeMap::new(),
             retry_after: None,
         }
     }
 
+    /// Whether the API answered with `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == ErrorKind::Api(code)
+    }
+
     /// The session is missing, expired or revoked.
     pub fn is_unauthenticated(&self) -> bool {
-        self.status == 401 && self.code == "unauthenticated"
+        self.status == 401 && self.is(ErrorCode::Unauthenticated)
     }
 
     /// Signed in, but the route needs an admin.
     pub fn is_forbidden(&self) -> bool {
-        self.status == 403 && self.code == "forbidden"
+        self.status == 403 && self.is(ErrorCode::Forbidden)
+    }
+
+    /// No such thing (or not this account's).
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    /// The request was refused as a whole (400) or for this account (403).
+    pub fn is_refused(&self) -> bool {
+        self.status == 400 || self.status == 403
+    }
+
+    /// The session's CSRF token no longer matches (e.g. signed in elsewhere).
+    pub fn is_csrf_failed(&self) -> bool {
+        self.is(ErrorCode::CsrfFailed)
+    }
+
+    /// The link from an email is unknown, used or expired.
+    pub fn is_invalid_token(&self) -> bool {
+        self.is(ErrorCode::InvalidToken)
+    }
+
+    /// The current password given is not the account's.
+    pub fn is_wrong_password(&self) -> bool {
+        self.is(ErrorCode::WrongPassword)
+    }
+
+    /// A "not found" made here (an id in the URL that is not an id at all).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError {
+            status: 404,
+            code: ErrorKind::Api(ErrorCode::NotFound),
+            ..ApiError::local(message)
+        }
+    }
+
+    /// A client-side `validation_failed`: `fields` are (input name, message).
+    pub fn invalid(fields: &[(&str, &str)]) -> Self {
+        let mut err = ApiError::local("Some fields need attention.");
+        err.code = ErrorKind::Api(ErrorCode::ValidationFailed);
+        for (name, message) in fields {
+            err.fields
+                .insert((*name).to_string(), (*message).to_string());
+        }
+        err
     }
 
     pub fn field(&self, name: &str) -> Option<&str> {
@@ -117,18 +184,21 @@ impl Api {
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
-        let builder = self.with_csrf(Request::post(url).header("Accept", "application/json"));
-        // `json` sets `Content-Type: application/json`.
-        let request = builder
-            .json(body)
-            .map_err(|_| ApiError::local("Could not prepare the request."))?;
-        let response = request.send().await.map_err(|_| ApiError::network())?;
-        decode(response).await
+        self.send_json(Request::post(url), body).await
     }
 
     async fn patch<B: Serialize, T: DeserializeOwned>(&self, url: &str, body: &B) -> ApiResult<T> {
-        let builder = self.with_csrf(Request::patch(url).header("Accept", "application/json"));
-        let request = builder
+        self.send_json(Request::patch(url), body).await
+    }
+
+    /// Sends `body` as JSON (`json` sets `Content-Type: application/json`).
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: &B,
+    ) -> ApiResult<T> {
+        let request = self
+            .with_csrf(builder.header("Accept", "application/json"))
             .json(body)
             .map_err(|_| ApiError::local("Could not prepare the request."))?;
         let response = request.send().await.map_err(|_| ApiError::network())?;
@@ -172,42 +242,42 @@ impl Api {
     // ---- routes -----------------------------------------------------------
 
     pub async fn signup(&self, body: &SignupRequest) -> ApiResult<Me> {
-        self.post("/api/auth/signup", body).await
+        self.post(routes::AUTH_SIGNUP.path, body).await
     }
 
     pub async fn login(&self, body: &LoginRequest) -> ApiResult<Me> {
-        self.post("/api/auth/login", body).await
+        self.post(routes::AUTH_LOGIN.path, body).await
     }
 
     pub async fn logout(&self) -> ApiResult<()> {
-        self.post_empty("/api/auth/logout").await.map(|_| ())
+        self.post_empty(routes::AUTH_LOGOUT.path).await.map(|_| ())
     }
 
     pub async fn me(&self) -> ApiResult<Me> {
-        self.get("/api/me").await
+        self.get(routes::ME.path).await
     }
 
     pub async fn change_password(&self, body: &ChangePasswordRequest) -> ApiResult<Me> {
-        self.post("/api/auth/password", body).await
+        self.post(routes::AUTH_PASSWORD.path, body).await
     }
 
     pub async fn forgot_password(
         &self,
         body: &ForgotPasswordRequest,
     ) -> ApiResult<MessageResponse> {
-        self.post("/api/auth/forgot", body).await
+        self.post(routes::AUTH_FORGOT.path, body).await
     }
 
     pub async fn reset_password(&self, body: &ResetPasswordRequest) -> ApiResult<MessageResponse> {
-        self.post("/api/auth/reset", body).await
+        self.post(routes::AUTH_RESET.path, body).await
     }
 
     pub async fn verify_email(&self, body: &VerifyEmailRequest) -> ApiResult<VerifyEmailResponse> {
-        self.post("/api/auth/verify", body).await
+        self.post(routes::AUTH_VERIFY.path, body).await
     }
 
     pub async fn resend_verification(&self) -> ApiResult<MessageResponse> {
-        let response = self.post_empty("/api/auth/verify/resend").await?;
+        let response = self.post_empty(routes::AUTH_VERIFY_RESEND.path).await?;
         response
             .json()
             .await
@@ -215,155 +285,158 @@ impl Api {
     }
 
     pub async fn admin_users(&self, q: &str, page: i64, per_page: i64) -> ApiResult<AdminUserPage> {
-        let mut url = format!("/api/admin/users?page={page}&per_page={per_page}");
+        let mut params = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
         if !q.is_empty() {
-            url.push_str("&q=");
-            url.push_str(&String::from(js_sys::encode_uri_component(q)));
+            params.push(("q", q.to_string()));
         }
-        self.get(&url).await
+        self.get(&with_query(routes::ADMIN_USERS_LIST.path, &params))
+            .await
     }
 
+    /// `id` as it stands in the page's URL (it may not even be an id).
     pub async fn admin_user(&self, id: &str) -> ApiResult<AdminUserDetail> {
-        let url = format!(
-            "/api/admin/users/{}",
-            String::from(js_sys::encode_uri_component(id))
-        );
-        self.get(&url).await
+        let id = String::from(js_sys::encode_uri_component(id));
+        self.get(&routes::ADMIN_USERS_GET.path_with(&[&id])).await
     }
 
     // ---- credits and billing ----------------------------------------------
 
     /// Active packs, in the order to show them.
     pub async fn packs(&self) -> ApiResult<PackList> {
-        self.get("/api/billing/packs").await
+        self.get(routes::BILLING_PACKS.path).await
     }
 
     /// Starts a Stripe Checkout for a pack; the browser goes to `url` next.
-    pub async fn checkout(&self, pack_id: Uuid) -> ApiResult<CheckoutResponse> {
-        self.post("/api/billing/checkout", &CheckoutRequest { pack_id })
+    pub async fn checkout(&self, pack_id: PackId) -> ApiResult<CheckoutResponse> {
+        self.post(routes::BILLING_CHECKOUT.path, &CheckoutRequest { pack_id })
             .await
     }
 
     /// The signed-in account's balance, state and recent balance signals.
     pub async fn credits(&self) -> ApiResult<Credits> {
-        self.get("/api/credits").await
+        self.get(routes::CREDITS_GET.path).await
     }
 
     pub async fn ledger(&self, page: i64, per_page: i64) -> ApiResult<LedgerPage> {
-        self.get(&format!(
-            "/api/credits/ledger?page={page}&per_page={per_page}"
+        self.get(&with_query(
+            routes::CREDITS_LEDGER.path,
+            &page_params(page, per_page),
         ))
         .await
     }
 
-    pub async fn purchase(&self, id: Uuid) -> ApiResult<Purchase> {
-        self.get(&format!("/api/billing/purchases/{id}")).await
+    pub async fn purchase(&self, id: PurchaseId) -> ApiResult<Purchase> {
+        self.get(&routes::BILLING_PURCHASE_GET.path_with(&[&id]))
+            .await
     }
 
-    pub async fn admin_credits(&self, account_id: Uuid) -> ApiResult<Credits> {
-        self.get(&format!("/api/admin/accounts/{account_id}/credits"))
+    pub async fn admin_credits(&self, account_id: AccountId) -> ApiResult<Credits> {
+        self.get(&routes::ADMIN_CREDITS_GET.path_with(&[&account_id]))
             .await
     }
 
     pub async fn admin_ledger(
         &self,
-        account_id: Uuid,
+        id: AccountId,
         page: i64,
         per_page: i64,
     ) -> ApiResult<LedgerPage> {
-        self.get(&format!(
-            "/api/admin/accounts/{account_id}/ledger?page={page}&per_page={per_page}"
-        ))
-        .await
+        let path = routes::ADMIN_CREDITS_LEDGER.path_with(&[&id]);
+        self.get(&with_query(&path, &page_params(page, per_page)))
+            .await
     }
 
     pub async fn admin_adjust_credits(
         &self,
-        account_id: Uuid,
+        id: AccountId,
         body: &AdjustCreditsRequest,
     ) -> ApiResult<LedgerEntry> {
-        self.post(
-            &format!("/api/admin/accounts/{account_id}/credits/adjust"),
-            body,
-        )
-        .await
+        self.post(&routes::ADMIN_CREDITS_ADJUST.path_with(&[&id]), body)
+            .await
     }
 
     /// `overage_limit_seconds: None` goes back to the default (sent as `null`).
     pub async fn admin_set_overage(
         &self,
-        account_id: Uuid,
+        id: AccountId,
         body: &OverageRequest,
     ) -> ApiResult<Credits> {
-        self.patch(
-            &format!("/api/admin/accounts/{account_id}/credits/overage"),
-            body,
-        )
-        .await
+        self.patch(&routes::ADMIN_CREDITS_OVERAGE.path_with(&[&id]), body)
+            .await
     }
 
     /// Every pack, inactive ones included.
     pub async fn admin_packs(&self) -> ApiResult<PackList> {
-        self.get("/api/admin/packs").await
+        self.get(routes::ADMIN_PACKS_LIST.path).await
     }
 
     pub async fn admin_create_pack(&self, body: &NewPack) -> ApiResult<Pack> {
-        self.post("/api/admin/packs", body).await
+        self.post(routes::ADMIN_PACKS_CREATE.path, body).await
     }
 
     /// Sends only the fields that are set (`{"price_cents": 2000}`), not
     /// `null` for the others.
-    pub async fn admin_update_pack(&self, id: Uuid, patch: &PackPatch) -> ApiResult<Pack> {
+    pub async fn admin_update_pack(&self, id: PackId, patch: &PackPatch) -> ApiResult<Pack> {
         let mut body = serde_json::to_value(patch)
             .map_err(|_| ApiError::local("Could not prepare the request."))?;
         if let serde_json::Value::Object(map) = &mut body {
             map.retain(|_, v| !v.is_null());
         }
-        self.patch(&format!("/api/admin/packs/{id}"), &body).await
+        self.patch(&routes::ADMIN_PACKS_UPDATE.path_with(&[&id]), &body)
+            .await
     }
 
     // ---- agents -------------------------------------------------------------
 
     /// Templates, and the voices, tools and languages an agent may use.
     pub async fn templates(&self) -> ApiResult<Catalog> {
-        self.get("/api/templates").await
+        self.get(routes::TEMPLATES_LIST.path).await
     }
 
     pub async fn agents(&self) -> ApiResult<AgentList> {
-        self.get("/api/agents").await
+        self.get(routes::AGENTS_LIST.path).await
     }
 
     pub async fn create_agent(&self, body: &NewAgent) -> ApiResult<Agent> {
-        self.post("/api/agents", body).await
+        self.post(routes::AGENTS_CREATE.path, body).await
     }
 
-    pub async fn agent(&self, id: Uuid) -> ApiResult<Agent> {
-        self.get(&format!("/api/agents/{id}")).await
+    pub async fn agent(&self, id: AgentId) -> ApiResult<Agent> {
+        self.get(&routes::AGENTS_GET.path_with(&[&id])).await
     }
 
-    pub async fn update_agent(&self, id: Uuid, patch: &AgentPatch) -> ApiResult<Agent> {
-        self.patch(&format!("/api/agents/{id}"), patch).await
+    pub async fn update_agent(&self, id: AgentId, patch: &AgentPatch) -> ApiResult<Agent> {
+        self.patch(&routes::AGENTS_UPDATE.path_with(&[&id]), patch)
+            .await
     }
 
-    pub async fn delete_agent(&self, id: Uuid) -> ApiResult<()> {
-        self.delete_empty(&format!("/api/agents/{id}")).await
+    pub async fn delete_agent(&self, id: AgentId) -> ApiResult<()> {
+        self.delete_empty(&routes::AGENTS_DELETE.path_with(&[&id]))
+            .await
     }
 
-    pub async fn pause_agent(&self, id: Uuid) -> ApiResult<Agent> {
-        self.post_action(&format!("/api/agents/{id}/pause")).await
+    pub async fn pause_agent(&self, id: AgentId) -> ApiResult<Agent> {
+        self.post_action(&routes::AGENTS_PAUSE.path_with(&[&id]))
+            .await
     }
 
-    pub async fn resume_agent(&self, id: Uuid) -> ApiResult<Agent> {
-        self.post_action(&format!("/api/agents/{id}/resume")).await
+    pub async fn resume_agent(&self, id: AgentId) -> ApiResult<Agent> {
+        self.post_action(&routes::AGENTS_RESUME.path_with(&[&id]))
+            .await
     }
 
     /// Takes a number from the pool; `409 no_numbers_available` when it is empty.
-    pub async fn take_number(&self, id: Uuid, body: &TakeNumber) -> ApiResult<Agent> {
-        self.post(&format!("/api/agents/{id}/number"), body).await
+    pub async fn take_number(&self, id: AgentId, body: &TakeNumber) -> ApiResult<Agent> {
+        self.post(&routes::AGENTS_NUMBER_TAKE.path_with(&[&id]), body)
+            .await
     }
 
-    pub async fn release_number(&self, id: Uuid) -> ApiResult<Agent> {
-        self.delete(&format!("/api/agents/{id}/number")).await
+    pub async fn release_number(&self, id: AgentId) -> ApiResult<Agent> {
+        self.delete(&routes::AGENTS_NUMBER_RELEASE.path_with(&[&id]))
+            .await
     }
 
     // ---- calls and messages -------------------------------------------------
@@ -388,25 +461,28 @@ impl Api {
         if let Some(per_page) = query.per_page {
             params.push(("per_page", per_page.to_string()));
         }
-        self.get(&with_query("/api/calls", &params)).await
+        self.get(&with_query(routes::CALLS_LIST.path, &params))
+            .await
     }
 
-    pub async fn call(&self, id: Uuid) -> ApiResult<CallDetail> {
-        self.get(&format!("/api/calls/{id}")).await
+    pub async fn call(&self, id: CallId) -> ApiResult<CallDetail> {
+        self.get(&routes::CALLS_GET.path_with(&[&id])).await
     }
 
-    /// `status`: `unhandled`, `handled` or `all`.
-    pub async fn messages(&self, status: &str, page: i64, per_page: i64) -> ApiResult<MessagePage> {
-        let params = [
-            ("status", status.to_string()),
-            ("page", page.to_string()),
-            ("per_page", per_page.to_string()),
-        ];
-        self.get(&with_query("/api/messages", &params)).await
+    pub async fn messages(
+        &self,
+        status: MessageFilter,
+        page: i64,
+        per_page: i64,
+    ) -> ApiResult<MessagePage> {
+        let mut params = page_params(page, per_page);
+        params.insert(0, ("status", status.to_string()));
+        self.get(&with_query(routes::MESSAGES_LIST.path, &params))
+            .await
     }
 
-    pub async fn mark_message_handled(&self, id: Uuid) -> ApiResult<CallerMessage> {
-        self.post_action(&format!("/api/messages/{id}/handled"))
+    pub async fn mark_message_handled(&self, id: MessageId) -> ApiResult<CallerMessage> {
+        self.post_action(&routes::MESSAGES_HANDLE.path_with(&[&id]))
             .await
     }
 
@@ -418,33 +494,39 @@ impl Api {
         page: i64,
         per_page: i64,
     ) -> ApiResult<AdminAgentPage> {
-        let mut params = vec![
-            ("page", page.to_string()),
-            ("per_page", per_page.to_string()),
-        ];
+        let mut params = page_params(page, per_page);
         if !q.is_empty() {
             params.push(("q", q.to_string()));
         }
-        self.get(&with_query("/api/admin/agents", &params)).await
-    }
-
-    pub async fn admin_pause_agent(&self, id: Uuid) -> ApiResult<AdminAgent> {
-        self.post_action(&format!("/api/admin/agents/{id}/pause"))
+        self.get(&with_query(routes::ADMIN_AGENTS_LIST.path, &params))
             .await
     }
 
-    pub async fn admin_resume_agent(&self, id: Uuid) -> ApiResult<AdminAgent> {
-        self.post_action(&format!("/api/admin/agents/{id}/resume"))
+    pub async fn admin_pause_agent(&self, id: AgentId) -> ApiResult<AdminAgent> {
+        self.post_action(&routes::ADMIN_AGENTS_PAUSE.path_with(&[&id]))
+            .await
+    }
+
+    pub async fn admin_resume_agent(&self, id: AgentId) -> ApiResult<AdminAgent> {
+        self.post_action(&routes::ADMIN_AGENTS_RESUME.path_with(&[&id]))
             .await
     }
 
     pub async fn admin_numbers(&self) -> ApiResult<NumberPool> {
-        self.get("/api/admin/numbers").await
+        self.get(routes::ADMIN_NUMBERS_LIST.path).await
     }
 
     pub async fn admin_provision_numbers(&self, body: &ProvisionNumbers) -> ApiResult<NumberPool> {
-        self.post("/api/admin/numbers", body).await
+        self.post(routes::ADMIN_NUMBERS_PROVISION.path, body).await
     }
+}
+
+/// `page` and `per_page` as query parameters.
+fn page_params(page: i64, per_page: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("page", page.to_string()),
+        ("per_page", per_page.to_string()),
+    ]
 }
 
 /// `path?k=v&…` with every value URI-encoded.
@@ -480,7 +562,7 @@ async fn error_of(response: Response) -> ApiError {
     match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => ApiError {
             status,
-            code: body.error.code,
+            code: ErrorKind::Api(body.error.code),
             message: body.error.message,
             fields: body.error.fields,
             retry_after,
@@ -489,7 +571,7 @@ async fn error_of(response: Response) -> ApiError {
             let mut err = ApiError::unexpected(status);
             err.retry_after = retry_after;
             if status == 429 {
-                err.code = "too_many_attempts".into();
+                err.code = ErrorKind::Api(ErrorCode::TooManyAttempts);
                 err.message = "Too many attempts. Please wait a little and try again.".into();
             }
             err

@@ -1,10 +1,14 @@
 //! Kametrix dashboard: a Yew single-page app served from the same origin as
-//! `/api`. One page per route (`pages`), shared components (`components`),
-//! one typed API client (`api`) and the session state (`session`).
+//! `/api`. One page per route (`pages`, which never import each other),
+//! shared components (`components`) and hooks (`hooks`: loading a request,
+//! running an action, the sign-in gate), one typed API client (`api`), the
+//! query strings pages link with (`queries`) and the session state (`session`).
 
 mod api;
 mod components;
+mod hooks;
 mod pages;
+mod queries;
 mod session;
 mod units;
 

@@ -9,11 +9,11 @@ use yew::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::{
-    field_error, invalid_fields, rename_field, use_signed_in, Field, FormError, FormValues,
-    Loading, SubmitButton, Success,
+    field_error, invalid_fields, not_allowed, rename_field, Field, FormError, FormValues,
+    SubmitButton, Success, Table,
 };
-use crate::pages::admin::{failure, not_allowed};
-use crate::session::{use_session, SessionAction};
+use crate::hooks::{use_action, use_api, use_signed_in};
+use crate::session::use_session;
 use crate::units::{
     fmt_money, fmt_pack_minutes, fmt_per_minute, minutes_error, minutes_input, parse_cents,
     parse_minutes, price_error, price_input,
@@ -21,6 +21,16 @@ use crate::units::{
 
 /// Inputs of a pack form; the API's field names differ for two of them.
 const PACK_INPUTS: &[&str] = &["name", "minutes", "price", "active", "sort"];
+
+const COLUMNS: &[&str] = &[
+    "Name",
+    "Minutes",
+    "Price",
+    "Per minute",
+    "Active",
+    "Sort",
+    "_Save",
+];
 
 /// Shows the API's `seconds` / `price_cents` errors at the minutes / price inputs.
 fn pack_error(e: ApiError) -> ApiError {
@@ -41,20 +51,6 @@ fn parse_sort(text: &str) -> Result<i32, &'static str> {
 
 // ---- list state ----------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
-enum Packs {
-    Loading,
-    Loaded(Vec<Pack>),
-    Failed(ApiError),
-}
-
-enum PacksAction {
-    Loaded(Vec<Pack>),
-    Failed(ApiError),
-    /// Created or saved: replace (or add) it and keep the order.
-    Upsert(Pack),
-}
-
 fn sorted(mut packs: Vec<Pack>) -> Vec<Pack> {
     packs.sort_by(|a, b| {
         a.sort
@@ -64,26 +60,14 @@ fn sorted(mut packs: Vec<Pack>) -> Vec<Pack> {
     packs
 }
 
-impl Reducible for Packs {
-    type Action = PacksAction;
-
-    fn reduce(self: Rc<Self>, action: PacksAction) -> Rc<Self> {
-        Rc::new(match action {
-            PacksAction::Loaded(list) => Packs::Loaded(sorted(list)),
-            PacksAction::Failed(e) => Packs::Failed(e),
-            PacksAction::Upsert(pack) => {
-                let mut list = match &*self {
-                    Packs::Loaded(list) => list.clone(),
-                    _ => Vec::new(),
-                };
-                match list.iter_mut().find(|p| p.id == pack.id) {
-                    Some(old) => *old = pack,
-                    None => list.push(pack),
-                }
-                Packs::Loaded(sorted(list))
-            }
-        })
+/// Created or saved: replace (or add) it and keep the order.
+fn upsert(list: &mut Vec<Pack>, pack: Pack) {
+    match list.iter_mut().find(|p| p.id == pack.id) {
+        Some(old) => *old = pack,
+        None => list.push(pack),
     }
+    let packs = std::mem::take(list);
+    *list = sorted(packs);
 }
 
 // ---- page ------------------------------------------------------------------------
@@ -93,25 +77,9 @@ pub fn admin_packs_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let is_admin = session.is_admin();
-    let packs = use_reducer(|| Packs::Loading);
-
-    {
-        let (session, packs) = (session.clone(), packs.clone());
-        use_effect_with(is_admin, move |is_admin| {
-            if *is_admin {
-                let api = session.api();
-                yew::platform::spawn_local(async move {
-                    match api.admin_packs().await {
-                        Ok(list) => packs.dispatch(PacksAction::Loaded(list.packs)),
-                        Err(e) if e.is_unauthenticated() => {
-                            session.dispatch(SessionAction::SignedOut)
-                        }
-                        Err(e) => packs.dispatch(PacksAction::Failed(e)),
-                    }
-                });
-            }
-        });
-    }
+    let packs = use_api(is_admin.then_some(()), |api, ()| async move {
+        api.admin_packs().await.map(|list| sorted(list.packs))
+    });
 
     if let Err(other) = gate {
         return other;
@@ -122,40 +90,23 @@ pub fn admin_packs_page() -> Html {
 
     let on_saved = {
         let packs = packs.clone();
-        Callback::from(move |p: Pack| packs.dispatch(PacksAction::Upsert(p)))
+        Callback::from(move |p: Pack| packs.update(move |list| upsert(list, p)))
     };
 
-    let table = match &*packs {
-        Packs::Loading => html! { <Loading label="Loading packs…" /> },
-        Packs::Failed(e) => failure(e),
-        Packs::Loaded(list) => html! {
+    let table = packs.view("Loading packs…", |list| {
+        html! {
             <>
                 if list.is_empty() {
                     <p class="empty" data-testid="packs-empty">{ "No packs yet. Add the first one below." }</p>
                 }
-                <div class="table-wrap">
-                    <table class="table table-edit" data-testid="packs-table">
-                        <thead>
-                            <tr>
-                                <th scope="col">{ "Name" }</th>
-                                <th scope="col">{ "Minutes" }</th>
-                                <th scope="col">{ "Price" }</th>
-                                <th scope="col">{ "Per minute" }</th>
-                                <th scope="col">{ "Active" }</th>
-                                <th scope="col">{ "Sort" }</th>
-                                <th scope="col"><span class="visually-hidden">{ "Save" }</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            { for list.iter().map(|p| html! {
-                                <PackRow key={p.id.to_string()} pack={p.clone()} on_saved={on_saved.clone()} />
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                <Table columns={COLUMNS} testid="packs-table" class="table-edit">
+                    { for list.iter().map(|p| html! {
+                        <PackRow key={p.id.to_string()} pack={p.clone()} on_saved={on_saved.clone()} />
+                    }) }
+                </Table>
             </>
-        },
-    };
+        }
+    });
 
     html! {
         <div class="stack stack-wide" data-testid="admin-packs-page">
@@ -251,11 +202,9 @@ fn cell_error(error: &Option<ApiError>, name: &str) -> Html {
 
 #[function_component(PackRow)]
 fn pack_row(props: &PackRowProps) -> Html {
-    let session = use_session();
     let p = &props.pack;
     let draft = use_state(|| Draft::of(p));
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let action = use_action();
     let saved = use_state(|| false);
 
     {
@@ -271,10 +220,11 @@ fn pack_row(props: &PackRowProps) -> Html {
     // Applies an edit; back to the stored values, the row has nothing to
     // save, so an earlier error would only be in the way.
     let update = {
-        let (draft, saved, error, pack) = (draft.clone(), saved.clone(), error.clone(), p.clone());
+        let (draft, saved, action, pack) =
+            (draft.clone(), saved.clone(), action.clone(), p.clone());
         Rc::new(move |next: Draft| {
             if next == Draft::of(&pack) {
-                error.set(None);
+                action.clear();
             }
             draft.set(next);
             saved.set(false);
@@ -301,54 +251,35 @@ fn pack_row(props: &PackRowProps) -> Html {
     };
 
     let onsubmit = {
-        let (session, draft, busy, error, saved) = (
-            session.clone(),
-            draft.clone(),
-            busy.clone(),
-            error.clone(),
-            saved.clone(),
-        );
+        let (draft, action, saved) = (draft.clone(), action.clone(), saved.clone());
         let (pack, on_saved) = (p.clone(), props.on_saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
+            if action.busy() {
                 return;
             }
             let patch = match draft.patch(&pack) {
                 Ok(patch) => patch,
-                Err(e) => return error.set(Some(e)),
+                Err(e) => return action.fail(e),
             };
-            error.set(None);
+            action.clear();
             if patch == PackPatch::default() {
                 // Only whitespace or an equal value changed: nothing to send.
                 draft.set(Draft::of(&pack));
                 return;
             }
-            busy.set(true);
-            let (session, busy, error, saved, on_saved) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                saved.clone(),
-                on_saved.clone(),
+            let (saved, on_saved, id) = (saved.clone(), on_saved.clone(), pack.id);
+            action.run(
+                move |api| async move { api.admin_update_pack(id, &patch).await.map_err(pack_error) },
+                move |p| {
+                    saved.set(true);
+                    on_saved.emit(p);
+                },
             );
-            let api = session.api();
-            let id = pack.id;
-            yew::platform::spawn_local(async move {
-                let result = api.admin_update_pack(id, &patch).await;
-                busy.set(false);
-                match result {
-                    Ok(p) => {
-                        saved.set(true);
-                        on_saved.emit(p);
-                    }
-                    Err(e) if e.is_unauthenticated() => session.dispatch(SessionAction::SignedOut),
-                    Err(e) => error.set(Some(pack_error(e))),
-                }
-            });
         })
     };
 
+    let (busy, error) = (action.busy(), action.error());
     let row_error = error.as_ref().and_then(|e| {
         let has_cell = e.fields.keys().any(|k| PACK_INPUTS.contains(&k.as_str()));
         let others: Vec<&String> = e
@@ -371,41 +302,45 @@ fn pack_row(props: &PackRowProps) -> Html {
             )
         }
     });
-    let invalid = |name: &str| field_error(&error, name).is_some().then_some("true");
+    let currency = p.currency.to_uppercase();
+    // One input of the row, with its hidden label, its unit and its error.
+    let cell = |field: &'static str,
+                label: String,
+                class: &'static str,
+                inputmode: Option<&'static str>,
+                value: &str,
+                set: fn(&mut Draft, String),
+                unit: Option<String>| {
+        let input = html! {
+            <input id={input_id(field)} name={field} form={form_id.clone()} class={class}
+                inputmode={inputmode} value={value.to_string()} oninput={edit(set)}
+                aria-invalid={field_error(&error, field).is_some().then_some("true")} />
+        };
+        html! {
+            <div class="cell-edit">
+                <label class="visually-hidden" for={input_id(field)}>{ label }</label>
+                if let Some(unit) = unit {
+                    <div class="input-affix">
+                        { input }
+                        <span class="muted small">{ unit }</span>
+                    </div>
+                } else {
+                    { input }
+                }
+                { cell_error(&error, field) }
+            </div>
+        }
+    };
 
     html! {
         <tr data-testid="pack-row" class={classes!((!p.active).then_some("row-inactive"))}>
-            <td data-label="Name">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("name")}>{ "Name" }</label>
-                    <input id={input_id("name")} name="name" form={form_id.clone()} class="input-name"
-                        value={draft.name.clone()} oninput={edit(|d, v| d.name = v)}
-                        aria-invalid={invalid("name")} />
-                    { cell_error(&error, "name") }
-                </div>
-            </td>
+            <td data-label="Name">{ cell("name", "Name".into(), "input-name", None, &draft.name, |d, v| d.name = v, None) }</td>
             <td data-label="Minutes">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("minutes")}>{ "Minutes" }</label>
-                    <input id={input_id("minutes")} name="minutes" form={form_id.clone()} class="input-num"
-                        inputmode="decimal" value={draft.minutes.clone()} oninput={edit(|d, v| d.minutes = v)}
-                        aria-invalid={invalid("minutes")} />
-                    { cell_error(&error, "minutes") }
-                </div>
+                { cell("minutes", "Minutes".into(), "input-num", Some("decimal"), &draft.minutes, |d, v| d.minutes = v, None) }
             </td>
             <td data-label="Price">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("price")}>
-                        { format!("Price ({})", p.currency.to_uppercase()) }
-                    </label>
-                    <div class="input-affix">
-                        <input id={input_id("price")} name="price" form={form_id.clone()} class="input-num"
-                            inputmode="decimal" value={draft.price.clone()} oninput={edit(|d, v| d.price = v)}
-                            aria-invalid={invalid("price")} />
-                        <span class="muted small">{ p.currency.to_uppercase() }</span>
-                    </div>
-                    { cell_error(&error, "price") }
-                </div>
+                { cell("price", format!("Price ({currency})"), "input-num", Some("decimal"), &draft.price,
+                    |d, v| d.price = v, Some(currency.clone())) }
             </td>
             <td data-label="Per minute" class="muted">
                 { fmt_per_minute(p.price_cents, p.seconds, &p.currency).unwrap_or_else(|| "—".into()) }
@@ -421,20 +356,14 @@ fn pack_row(props: &PackRowProps) -> Html {
                 </div>
             </td>
             <td data-label="Sort">
-                <div class="cell-edit">
-                    <label class="visually-hidden" for={input_id("sort")}>{ "Sort" }</label>
-                    <input id={input_id("sort")} name="sort" form={form_id.clone()} class="input-sort"
-                        inputmode="numeric" value={draft.sort.clone()} oninput={edit(|d, v| d.sort = v)}
-                        aria-invalid={invalid("sort")} />
-                    { cell_error(&error, "sort") }
-                </div>
+                { cell("sort", "Sort".into(), "input-sort", Some("numeric"), &draft.sort, |d, v| d.sort = v, None) }
             </td>
             <td class="row-actions">
                 <form id={form_id} onsubmit={onsubmit} novalidate=true>
                     <button type="submit" class="btn btn-primary btn-small" data-testid="save-pack"
-                        disabled={*busy || !dirty} aria-busy={busy.then_some("true")}
+                        disabled={busy || !dirty} aria-busy={busy.then_some("true")}
                         aria-label={format!("Save {}", p.name)}>
-                        { if *busy { "Saving…" } else { "Save" } }
+                        { if busy { "Saving…" } else { "Save" } }
                     </button>
                 </form>
                 if *saved && !dirty {
@@ -455,91 +384,65 @@ struct NewPackProps {
     on_created: Callback<Pack>,
 }
 
+/// The new pack of its form, or what is wrong with it.
+fn new_pack(values: &FormValues) -> Result<NewPack, ApiError> {
+    let mut problems: Vec<(&str, &str)> = Vec::new();
+    let seconds = parse_minutes(&values.get("minutes"), false)
+        .map_err(|e| problems.push(("minutes", minutes_error(e))))
+        .unwrap_or(0);
+    let price_cents = parse_cents(&values.get("price"))
+        .map_err(|e| problems.push(("price", price_error(e))))
+        .unwrap_or(0);
+    let sort = parse_sort(&values.get("sort"))
+        .map_err(|m| problems.push(("sort", m)))
+        .unwrap_or(0);
+    if !problems.is_empty() {
+        return Err(invalid_fields(&problems));
+    }
+    Ok(NewPack {
+        name: values.get("name").trim().to_string(),
+        seconds,
+        price_cents,
+        active: !values.get("active").is_empty(),
+        sort,
+    })
+}
+
 #[function_component(NewPackForm)]
 fn new_pack_form(props: &NewPackProps) -> Html {
-    let session = use_session();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
-    let done = use_state(|| None::<String>);
+    let action = use_action();
     // Bumped after a pack is added: a fresh form with the defaults (a form
     // reset would not bring back the checkbox, which Yew sets as a property).
     let form_key = use_state(|| 0_u32);
 
     let onsubmit = {
-        let (session, busy, error, done, form_key) = (
-            session.clone(),
-            busy.clone(),
-            error.clone(),
-            done.clone(),
-            form_key.clone(),
-        );
+        let (done, form_key) = (action.clone(), form_key.clone());
         let on_created = props.on_created.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if *busy {
-                return;
-            }
-            done.set(None);
-            let mut problems: Vec<(&str, &str)> = Vec::new();
-            let seconds = parse_minutes(&values.get("minutes"), false)
-                .map_err(|e| problems.push(("minutes", minutes_error(e))))
-                .unwrap_or(0);
-            let price_cents = parse_cents(&values.get("price"))
-                .map_err(|e| problems.push(("price", price_error(e))))
-                .unwrap_or(0);
-            let sort = parse_sort(&values.get("sort"))
-                .map_err(|m| problems.push(("sort", m)))
-                .unwrap_or(0);
-            if !problems.is_empty() {
-                return error.set(Some(invalid_fields(&problems)));
-            }
-            let request = NewPack {
-                name: values.get("name").trim().to_string(),
-                seconds,
-                price_cents,
-                active: !values.get("active").is_empty(),
-                sort,
-            };
-            busy.set(true);
-            error.set(None);
-            let (session, busy, error, done, form_key, on_created) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                done.clone(),
-                form_key.clone(),
-                on_created.clone(),
-            );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                let result = api.admin_create_pack(&request).await;
-                busy.set(false);
-                match result {
-                    Ok(p) => {
-                        done.set(Some(format!(
-                            "Added “{}”: {} for {}.",
-                            p.name,
-                            fmt_pack_minutes(p.seconds),
-                            fmt_money(p.price_cents, &p.currency)
-                        )));
-                        form_key.set(*form_key + 1);
-                        on_created.emit(p);
-                    }
-                    Err(e) if e.is_unauthenticated() => session.dispatch(SessionAction::SignedOut),
-                    Err(e) => error.set(Some(pack_error(e))),
-                }
-            });
-        })
+        action.on_submit(
+            new_pack,
+            |api, request| async move { api.admin_create_pack(&request).await.map_err(pack_error) },
+            move |p: Pack| {
+                done.set_done(format!(
+                    "Added “{}”: {} for {}.",
+                    p.name,
+                    fmt_pack_minutes(p.seconds),
+                    fmt_money(p.price_cents, &p.currency)
+                ));
+                form_key.set(*form_key + 1);
+                on_created.emit(p);
+            },
+        )
     };
 
+    let error = action.error();
     html! {
         <section class="card card-wide" data-testid="new-pack">
             <h1 class="card-title">{ "New pack" }</h1>
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success><p>{ message }</p></Success>
             }
             <form class="form" key={*form_key} onsubmit={onsubmit} novalidate=true data-testid="new-pack-form">
-                <FormError error={(*error).clone()} shown_fields={PACK_INPUTS} />
+                <FormError error={error.clone()} shown_fields={PACK_INPUTS} />
                 <div class="form-grid form-grid-tight">
                     <Field name="name" label="Name" placeholder="e.g. Starter" error={field_error(&error, "name")} />
                     <Field name="minutes" label="Minutes" inputmode="decimal" placeholder="e.g. 100"
@@ -553,7 +456,7 @@ fn new_pack_form(props: &NewPackProps) -> Html {
                     <input type="checkbox" id="active" name="active" checked=true />
                     <span>{ "On sale (customers can buy it)" }</span>
                 </label>
-                <SubmitButton label="Add pack" busy_label="Adding…" busy={*busy} />
+                <SubmitButton label="Add pack" busy_label="Adding…" busy={action.busy()} />
             </form>
         </section>
     }

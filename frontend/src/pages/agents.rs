@@ -1,84 +1,36 @@
 //! `/agents`: the owner's receptionists, and "New agent" (pick a template,
-//! name it, then edit it on `/agents/:id`). Also the small pieces the agent,
-//! call and admin pages share: the status badge and template names.
+//! name it, then edit it on `/agents/:id`).
 
-use shared::api::{Agent, AgentStatus, Catalog, NewAgent, Template};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement};
+use shared::api::{Agent, NewAgent, Template, TemplateId};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
 use crate::components::{
-    field_error, invalid_fields, rename_field, set_load, use_signed_in, Card, Field, FormError,
-    Load, Loading,
+    field_error, focus_by_id, invalid_fields, number_badge, number_is_active, rename_field,
+    status_badge, template_name, Card, Field, FormError, SubmitButton, Table,
 };
-use crate::pages::admin::failure;
-use crate::session::{use_session, SessionAction};
+use crate::hooks::{use_action, use_api, use_signed_in};
+use crate::session::use_session;
 use crate::Route;
 
 /// The template of a blank agent.
-pub const CUSTOM_TEMPLATE: &str = "custom";
+pub const CUSTOM_TEMPLATE: TemplateId = TemplateId::Custom;
 
-// ---- shared pieces ---------------------------------------------------------
-
-/// "Active" / "Paused" as a coloured pill.
-pub fn status_badge(status: AgentStatus, id: Option<&'static str>) -> Html {
-    let (class, label) = match status {
-        AgentStatus::Active => ("status-active", "Active"),
-        AgentStatus::Paused => ("status-paused", "Paused"),
-    };
-    html! {
-        <span class={classes!("badge", class)} id={id} data-testid="agent-status">{ label }</span>
-    }
-}
-
-/// A template's name from the catalog ("Appointments"), or made from the id
-/// when there is no catalog at hand (`custom` → "Custom").
-pub fn template_name(catalog: Option<&Catalog>, id: &str) -> String {
-    catalog
-        .and_then(|c| c.templates.iter().find(|t| t.id == id))
-        .map(|t| t.name.clone())
-        .unwrap_or_else(|| {
-            // `home_services` → "Home services".
-            let words = id.replace('_', " ");
-            let mut chars = words.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => "Custom".to_string(),
-            }
-        })
-}
+const COLUMNS: &[&str] = &["Name", "Template", "Status", "Phone number", "_Open"];
 
 /// The number an agent answers, or "No number yet".
 fn number_cell(agent: &Agent) -> Html {
     match &agent.number {
         Some(n) => html! {
             <>
-                <span class="mono-num">{ &n.number }</span>
-                if n.status != "active" {
-                    { " " }<span class="badge badge-warn">{ "Activating" }</span>
+                <span class="mono-num">{ n.number.as_str() }</span>
+                if !number_is_active(n.status) {
+                    { " " }{ number_badge(n.status, None) }
                 }
             </>
         },
         None => html! { <span class="muted">{ "No number yet" }</span> },
-    }
-}
-
-/// Focuses the element `id` (which scrolls it into view) and, for a text
-/// input with `select`, selects its text.
-pub fn focus_by_id(id: &str, select: bool) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
-    if let Some(element) = element {
-        let _ = element.focus();
-        if select {
-            if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-                input.select();
-            }
-        }
     }
 }
 
@@ -87,7 +39,7 @@ pub fn focus_by_id(id: &str, select: bool) {
 /// Which template the "Name your agent" form is for.
 #[derive(Debug, Clone, PartialEq)]
 struct Choice {
-    template: String,
+    template: TemplateId,
     /// What the name input starts with.
     name: String,
 }
@@ -97,79 +49,48 @@ pub fn agents_page() -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let signed_in = session.me().is_some();
-    let agents = use_state(|| Load::<Vec<Agent>>::Loading);
-    let catalog = use_state(|| Load::<Catalog>::Loading);
+    let agents = use_api(signed_in.then_some(()), |api, ()| async move {
+        api.agents().await.map(|list| list.agents)
+    });
+    let catalog = use_api(signed_in.then_some(()), |api, ()| async move {
+        api.templates().await
+    });
     let choice = use_state(|| None::<Choice>);
-
-    {
-        let (agents, catalog, session) = (agents.clone(), catalog.clone(), session.clone());
-        use_effect_with(signed_in, move |signed_in| {
-            if *signed_in {
-                let api = session.api();
-                let (api2, session2) = (api.clone(), session.clone());
-                yew::platform::spawn_local(async move {
-                    let result = api.agents().await.map(|list| list.agents);
-                    set_load(&session, result, |l| agents.set(l));
-                });
-                yew::platform::spawn_local(async move {
-                    let result = api2.templates().await;
-                    set_load(&session2, result, |l| catalog.set(l));
-                });
-            }
-        });
-    }
 
     if let Err(other) = gate {
         return other;
     }
 
-    let loaded_catalog = match &*catalog {
-        Load::Loaded(c) => Some(c),
-        _ => None,
-    };
-
-    let list = match &*agents {
-        Load::Loading => html! { <Loading label="Loading your agents…" /> },
-        Load::Failed(e) => failure(e),
-        Load::Loaded(list) if list.is_empty() => html! {
-            <p class="empty" data-testid="agents-empty">
-                { "You have no agents yet. Pick a template below to set up your first receptionist." }
-            </p>
-        },
-        Load::Loaded(list) => html! {
-            <div class="table-wrap">
-                <table class="table" data-testid="agents-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Name" }</th>
-                            <th scope="col">{ "Template" }</th>
-                            <th scope="col">{ "Status" }</th>
-                            <th scope="col">{ "Phone number" }</th>
-                            <th scope="col"><span class="visually-hidden">{ "Open" }</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for list.iter().map(|a| html! {
-                            <tr class="agent-row" data-testid="agent-row" data-agent-id={a.id.to_string()}
-                                key={a.id.to_string()}>
-                                <td data-label="Name"><strong>{ &a.name }</strong></td>
-                                <td data-label="Template">{ template_name(loaded_catalog, &a.template) }</td>
-                                <td data-label="Status">{ status_badge(a.status, None) }</td>
-                                <td data-label="Phone number">{ number_cell(a) }</td>
-                                <td class="row-actions">
-                                    <Link<Route> to={Route::Agent { id: a.id.to_string() }}
-                                        classes="btn btn-secondary btn-small open-agent">
-                                        { "Open" }
-                                        <span class="visually-hidden">{ format!(" {}", a.name) }</span>
-                                    </Link<Route>>
-                                </td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-        },
-    };
+    let loaded_catalog = catalog.loaded();
+    let list = agents.view("Loading your agents…", |list| {
+        if list.is_empty() {
+            return html! {
+                <p class="empty" data-testid="agents-empty">
+                    { "You have no agents yet. Pick a template below to set up your first receptionist." }
+                </p>
+            };
+        }
+        html! {
+            <Table columns={COLUMNS} testid="agents-table">
+                { for list.iter().map(|a| html! {
+                    <tr class="agent-row" data-testid="agent-row" data-agent-id={a.id.to_string()}
+                        key={a.id.to_string()}>
+                        <td data-label="Name"><strong>{ &a.name }</strong></td>
+                        <td data-label="Template">{ template_name(loaded_catalog, a.template) }</td>
+                        <td data-label="Status">{ status_badge(a.status, None) }</td>
+                        <td data-label="Phone number">{ number_cell(a) }</td>
+                        <td class="row-actions">
+                            <Link<Route> to={Route::Agent { id: a.id.to_string() }}
+                                classes="btn btn-secondary btn-small open-agent">
+                                { "Open" }
+                                <span class="visually-hidden">{ format!(" {}", a.name) }</span>
+                            </Link<Route>>
+                        </td>
+                    </tr>
+                }) }
+            </Table>
+        }
+    });
 
     let on_choose = {
         let choice = choice.clone();
@@ -180,37 +101,33 @@ pub fn agents_page() -> Html {
         Callback::from(move |_: ()| choice.set(None))
     };
 
-    let templates = match &*catalog {
-        Load::Loading => html! { <Loading label="Loading templates…" /> },
-        Load::Failed(e) => failure(e),
-        Load::Loaded(c) => {
-            let blank_name = c
-                .templates
-                .iter()
-                .find(|t| t.id == CUSTOM_TEMPLATE)
-                .map(|t| t.name.clone())
-                .unwrap_or_else(|| "My receptionist".to_string());
-            let selected = choice.as_ref().map(|c| c.template.clone());
-            html! {
-                <>
-                    <div class="template-grid">
-                        { for c.templates.iter().filter(|t| t.id != CUSTOM_TEMPLATE).map(|t| html! {
-                            <TemplateCard key={t.id.clone()} template={t.clone()}
-                                selected={selected.as_deref() == Some(t.id.as_str())}
-                                onchoose={on_choose.clone()} />
-                        }) }
-                        <BlankCard name={blank_name} selected={selected.as_deref() == Some(CUSTOM_TEMPLATE)}
+    let templates = catalog.view("Loading templates…", |c| {
+        let blank_name = c
+            .templates
+            .iter()
+            .find(|t| t.id == CUSTOM_TEMPLATE)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| "My receptionist".to_string());
+        let selected = choice.as_ref().map(|c| c.template);
+        html! {
+            <>
+                <div class="template-grid">
+                    { for c.templates.iter().filter(|t| t.id != CUSTOM_TEMPLATE).map(|t| html! {
+                        <TemplateCard key={t.id.as_str()} template={t.clone()}
+                            selected={selected == Some(t.id)}
                             onchoose={on_choose.clone()} />
-                    </div>
-                    if let Some(ch) = &*choice {
-                        <NewAgentForm key={ch.template.clone()} template={ch.template.clone()}
-                            template_name={template_name(Some(c), &ch.template)}
-                            name={ch.name.clone()} oncancel={on_cancel} />
-                    }
-                </>
-            }
+                    }) }
+                    <BlankCard name={blank_name} selected={selected == Some(CUSTOM_TEMPLATE)}
+                        onchoose={on_choose.clone()} />
+                </div>
+                if let Some(ch) = &*choice {
+                    <NewAgentForm key={ch.template.as_str()} template={ch.template}
+                        template_name={template_name(Some(c), ch.template)}
+                        name={ch.name.clone()} oncancel={on_cancel} />
+                }
+            </>
         }
-    };
+    });
 
     html! {
         <div class="stack" data-testid="agents-page">
@@ -241,17 +158,17 @@ struct TemplateCardProps {
 fn template_card(props: &TemplateCardProps) -> Html {
     let t = &props.template;
     let onclick = {
-        let (onchoose, template, name) = (props.onchoose.clone(), t.id.clone(), t.name.clone());
+        let (onchoose, template, name) = (props.onchoose.clone(), t.id, t.name.clone());
         Callback::from(move |_: MouseEvent| {
             onchoose.emit(Choice {
-                template: template.clone(),
+                template,
                 name: name.clone(),
             })
         })
     };
     html! {
         <article class={classes!("template-card", props.selected.then_some("selected"))}
-            data-template={t.id.clone()} data-testid="template-card">
+            data-template={t.id.as_str()} data-testid="template-card">
             <h2 class="template-name">{ &t.name }</h2>
             <p class="template-description">{ &t.description }</p>
             <button type="button" class="btn btn-primary btn-block use-template" onclick={onclick}
@@ -277,14 +194,14 @@ fn blank_card(props: &BlankCardProps) -> Html {
         let (onchoose, name) = (props.onchoose.clone(), props.name.clone());
         Callback::from(move |_: MouseEvent| {
             onchoose.emit(Choice {
-                template: CUSTOM_TEMPLATE.to_string(),
+                template: CUSTOM_TEMPLATE,
                 name: name.clone(),
             })
         })
     };
     html! {
         <article class={classes!("template-card", "template-blank", props.selected.then_some("selected"))}
-            data-template={CUSTOM_TEMPLATE} data-testid="template-card">
+            data-template={CUSTOM_TEMPLATE.as_str()} data-testid="template-card">
             <h2 class="template-name">{ "Start blank" }</h2>
             <p class="template-description">
                 { "An empty agent: write the greeting and instructions yourself." }
@@ -301,7 +218,7 @@ fn blank_card(props: &BlankCardProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct NewAgentFormProps {
-    template: String,
+    template: TemplateId,
     template_name: String,
     /// The name input's starting value.
     name: String,
@@ -310,16 +227,12 @@ struct NewAgentFormProps {
 
 #[function_component(NewAgentForm)]
 fn new_agent_form(props: &NewAgentFormProps) -> Html {
-    let session = use_session();
     let navigator = use_navigator();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let action = use_action().leaving();
     let name = use_state(|| props.name.clone());
 
     // Shown below the cards: bring it into view and put the cursor in it.
-    use_effect_with(props.template.clone(), |_| {
-        focus_by_id("new-agent-name", true)
-    });
+    use_effect_with(props.template, |_| focus_by_id("new-agent-name", true));
 
     let oninput = {
         let name = name.clone();
@@ -329,64 +242,45 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
     };
 
     let onsubmit = {
-        let (session, busy, error) = (session.clone(), busy.clone(), error.clone());
-        let template = props.template.clone();
+        let template = props.template;
         let name = name.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *busy {
-                return;
-            }
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                return error.set(Some(invalid_fields(&[(
-                    "new-agent-name",
-                    "Give your agent a name.",
-                )])));
-            }
-            let request = NewAgent {
-                template: template.clone(),
-                name: Some(name),
-                ..NewAgent::default()
-            };
-            busy.set(true);
-            error.set(None);
-            let (session, busy, error, navigator) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                navigator.clone(),
-            );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                match api.create_agent(&request).await {
-                    Ok(agent) => {
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Agent {
-                                id: agent.id.to_string(),
-                            });
-                        }
-                    }
-                    Err(e) if e.is_unauthenticated() => {
-                        busy.set(false);
-                        session.dispatch(SessionAction::SignedOut)
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(rename_field(e, "name", "new-agent-name")));
-                    }
+        action.on_submit(
+            move |_| {
+                let name = name.trim().to_string();
+                if name.is_empty() {
+                    return Err(invalid_fields(&[(
+                        "new-agent-name",
+                        "Give your agent a name.",
+                    )]));
                 }
-            });
-        })
+                Ok(NewAgent {
+                    template: template.as_str().to_string(),
+                    name: Some(name),
+                    ..NewAgent::default()
+                })
+            },
+            |api, request| async move {
+                let result = api.create_agent(&request).await;
+                result.map_err(|e| rename_field(e, "name", "new-agent-name"))
+            },
+            move |agent: Agent| {
+                if let Some(nav) = &navigator {
+                    nav.push(&Route::Agent {
+                        id: agent.id.to_string(),
+                    });
+                }
+            },
+        )
     };
     let cancel = {
         let oncancel = props.oncancel.clone();
         Callback::from(move |_: MouseEvent| oncancel.emit(()))
     };
 
+    let (busy, error) = (action.busy(), action.error());
     html! {
         <form class="form new-agent-form" onsubmit={onsubmit} novalidate=true data-testid="new-agent-form"
-            data-template={props.template.clone()}>
+            data-template={props.template.as_str()}>
             <h2 class="section-title">
                 { if props.template == CUSTOM_TEMPLATE {
                     "Name your new agent".to_string()
@@ -394,22 +288,14 @@ fn new_agent_form(props: &NewAgentFormProps) -> Html {
                     format!("Name your new agent ({})", props.template_name)
                 } }
             </h2>
-            <FormError error={(*error).clone()} shown_fields={&["new-agent-name"][..]} />
+            <FormError error={error.clone()} shown_fields={&["new-agent-name"][..]} />
             <Field name="new-agent-name" label="Agent name" autofocus=true
                 value={(*name).clone()} oninput={oninput}
                 hint="Only you see this name; callers hear the greeting."
                 error={field_error(&error, "new-agent-name")} />
             <div class="form-row">
-                <button type="submit" class="btn btn-primary" id="create-agent" disabled={*busy}
-                    aria-busy={busy.then_some("true")}>
-                    if *busy {
-                        <span class="spinner spinner-light" aria-hidden="true"></span>
-                        { "Creating…" }
-                    } else {
-                        { "Create agent" }
-                    }
-                </button>
-                <button type="button" class="btn btn-secondary" onclick={cancel} disabled={*busy}>
+                <SubmitButton id="create-agent" label="Create agent" busy_label="Creating…" {busy} block=false />
+                <button type="button" class="btn btn-secondary" onclick={cancel} disabled={busy}>
                     { "Cancel" }
                 </button>
             </div>

@@ -1,21 +1,23 @@
 //! Pages reachable without a session: sign up, log in, forgot password,
 //! reset password (link from email) and verify email (link from email).
 
-use std::collections::BTreeMap;
+use std::future::Future;
 
 use serde::Deserialize;
 use shared::api::{
-    ForgotPasswordRequest, LoginRequest, ResetPasswordRequest, SignupRequest, VerifyEmailRequest,
-    VerifyEmailResponse,
+    ForgotPasswordRequest, LoginRequest, Me, MessageResponse, ResetPasswordRequest, SignupRequest,
+    VerifyEmailRequest, VerifyEmailResponse,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
+use crate::api::{Api, ApiError, ApiResult};
 use crate::components::{
-    field_error, Card, Field, FormError, FormValues, Loading, SubmitButton, Success,
+    field_error, invalid_fields, Card, ErrorAlert, Field, FormError, FormValues, Loading,
+    SubmitButton, Success,
 };
-use crate::session::{use_session, SessionAction, Status};
+use crate::hooks::{use_action, Action};
+use crate::session::{use_session, SessionAction, SessionHandle, Status};
 use crate::Route;
 
 /// `?token=…` of the links in emails.
@@ -34,67 +36,74 @@ fn use_token() -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// What a successful log in or sign up does: the session is the new one,
+/// and the dashboard is next.
+fn signed_in(session: &SessionHandle, navigator: &Option<Navigator>) -> impl Fn(Me) + Clone {
+    let (session, navigator) = (session.clone(), navigator.clone());
+    move |me: Me| {
+        session.dispatch(SessionAction::SignedIn(me));
+        if let Some(nav) = &navigator {
+            nav.push(&Route::Home);
+        }
+    }
+}
+
+/// The form of log in and sign up: `read` makes the request, `send` sends
+/// it. Stays busy while the dashboard opens; every error (a 401 for a wrong
+/// password too) is shown on the form.
+#[hook]
+fn use_sign_in_form<R, Fut>(
+    read: impl Fn(&FormValues) -> R + 'static,
+    send: impl Fn(Api, R) -> Fut + Clone + 'static,
+) -> (Action, Callback<SubmitEvent>)
+where
+    R: 'static,
+    Fut: Future<Output = ApiResult<Me>> + 'static,
+{
+    let session = use_session();
+    let navigator = use_navigator();
+    let action = use_action().public().leaving();
+    let onsubmit = action.on_submit(
+        move |values| Ok(read(values)),
+        send,
+        signed_in(&session, &navigator),
+    );
+    (action, onsubmit)
+}
+
+/// What a successful "forgot" or "reset" does: shows the API's message.
+fn show_message(action: &Action) -> impl Fn(MessageResponse) + Clone {
+    let action = action.clone();
+    move |m: MessageResponse| action.set_done(m.message)
+}
+
 // ---- log in ----------------------------------------------------------------
 
 #[function_component(LoginPage)]
 pub fn login_page() -> Html {
     let session = use_session();
-    let navigator = use_navigator();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let (action, onsubmit) = use_sign_in_form(
+        |values| LoginRequest {
+            email: values.get("email").trim().to_string(),
+            password: values.get("password"),
+        },
+        |api, request| async move { api.login(&request).await },
+    );
+    let (busy, error) = (action.busy(), action.error());
 
-    let onsubmit = {
-        let session = session.clone();
-        let busy = busy.clone();
-        let error = error.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if *busy {
-                return;
-            }
-            let request = LoginRequest {
-                email: values.get("email").trim().to_string(),
-                password: values.get("password"),
-            };
-            busy.set(true);
-            error.set(None);
-            let (session, busy, error, navigator) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                navigator.clone(),
-            );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                match api.login(&request).await {
-                    Ok(me) => {
-                        session.dispatch(SessionAction::SignedIn(me));
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Home);
-                        }
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e));
-                    }
-                }
-            });
-        })
-    };
-
-    if session.me().is_some() && !*busy {
+    if session.me().is_some() && !busy {
         return html! { <Redirect<Route> to={Route::Home} /> };
     }
 
     html! {
         <Card title="Log in" subtitle="Welcome back to Kametrix." narrow=true testid="login-page">
             <form class="form" onsubmit={onsubmit} novalidate=true data-testid="login-form">
-                <FormError error={(*error).clone()} shown_fields={&["email", "password"][..]} />
+                <FormError error={error.clone()} shown_fields={&["email", "password"][..]} />
                 <Field name="email" label="Email" input_type="email" autocomplete="email"
                     autofocus=true error={field_error(&error, "email")} />
                 <Field name="password" label="Password" input_type="password"
                     autocomplete="current-password" error={field_error(&error, "password")} />
-                <SubmitButton label="Log in" busy_label="Signing in…" busy={*busy} />
+                <SubmitButton label="Log in" busy_label="Signing in…" {busy} />
             </form>
             <div class="form-links">
                 <Link<Route> to={Route::Forgot}>{ "Forgot your password?" }</Link<Route>>
@@ -112,51 +121,17 @@ pub fn login_page() -> Html {
 #[function_component(SignupPage)]
 pub fn signup_page() -> Html {
     let session = use_session();
-    let navigator = use_navigator();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let (action, onsubmit) = use_sign_in_form(
+        |values| SignupRequest {
+            email: values.get("email").trim().to_string(),
+            password: values.get("password"),
+            business_name: values.get("business_name").trim().to_string(),
+        },
+        |api, request| async move { api.signup(&request).await },
+    );
+    let (busy, error) = (action.busy(), action.error());
 
-    let onsubmit = {
-        let session = session.clone();
-        let busy = busy.clone();
-        let error = error.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if *busy {
-                return;
-            }
-            let request = SignupRequest {
-                email: values.get("email").trim().to_string(),
-                password: values.get("password"),
-                business_name: values.get("business_name").trim().to_string(),
-            };
-            busy.set(true);
-            error.set(None);
-            let (session, busy, error, navigator) = (
-                session.clone(),
-                busy.clone(),
-                error.clone(),
-                navigator.clone(),
-            );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                match api.signup(&request).await {
-                    Ok(me) => {
-                        session.dispatch(SessionAction::SignedIn(me));
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Home);
-                        }
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e));
-                    }
-                }
-            });
-        })
-    };
-
-    if session.me().is_some() && !*busy {
+    if session.me().is_some() && !busy {
         return html! { <Redirect<Route> to={Route::Home} /> };
     }
 
@@ -164,7 +139,7 @@ pub fn signup_page() -> Html {
         <Card title="Create your account"
             subtitle="Set up your AI receptionist in a few minutes." narrow=true testid="signup-page">
             <form class="form" onsubmit={onsubmit} novalidate=true data-testid="signup-form">
-                <FormError error={(*error).clone()}
+                <FormError error={error.clone()}
                     shown_fields={&["email", "password", "business_name"][..]} />
                 <Field name="business_name" label="Business name" autocomplete="organization"
                     autofocus=true hint="As your callers know it, e.g. “Sunny Smile Dental”."
@@ -174,7 +149,7 @@ pub fn signup_page() -> Html {
                 <Field name="password" label="Password" input_type="password"
                     autocomplete="new-password" hint="At least 10 characters."
                     error={field_error(&error, "password")} />
-                <SubmitButton label="Create account" busy_label="Creating account…" busy={*busy} />
+                <SubmitButton label="Create account" busy_label="Creating account…" {busy} />
             </form>
             <div class="form-links">
                 <span>
@@ -190,43 +165,22 @@ pub fn signup_page() -> Html {
 
 #[function_component(ForgotPage)]
 pub fn forgot_page() -> Html {
-    let session = use_session();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
-    let done = use_state(|| None::<String>);
-
-    let onsubmit = {
-        let session = session.clone();
-        let busy = busy.clone();
-        let error = error.clone();
-        let done = done.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if *busy {
-                return;
-            }
-            let request = ForgotPasswordRequest {
+    let action = use_action().public();
+    let onsubmit = action.on_submit(
+        |values| {
+            Ok(ForgotPasswordRequest {
                 email: values.get("email").trim().to_string(),
-            };
-            busy.set(true);
-            error.set(None);
-            let (busy, error, done) = (busy.clone(), error.clone(), done.clone());
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                let result = api.forgot_password(&request).await;
-                busy.set(false);
-                match result {
-                    Ok(msg) => done.set(Some(msg.message)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
-    };
+            })
+        },
+        |api, request| async move { api.forgot_password(&request).await },
+        show_message(&action),
+    );
+    let (busy, error) = (action.busy(), action.error());
 
     html! {
         <Card title="Forgot your password?" narrow=true testid="forgot-page"
             subtitle="Enter the email you signed up with and we'll send you a link to choose a new password.">
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success><p>{ message }</p></Success>
                 <p class="muted">{ "The link works for one hour. Check your spam folder if you don't see it." }</p>
                 <div class="form-links">
@@ -234,10 +188,10 @@ pub fn forgot_page() -> Html {
                 </div>
             } else {
                 <form class="form" onsubmit={onsubmit} novalidate=true data-testid="forgot-form">
-                    <FormError error={(*error).clone()} shown_fields={&["email"][..]} />
+                    <FormError error={error.clone()} shown_fields={&["email"][..]} />
                     <Field name="email" label="Email" input_type="email" autocomplete="email"
                         autofocus=true error={field_error(&error, "email")} />
-                    <SubmitButton label="Send reset link" busy_label="Sending…" busy={*busy} />
+                    <SubmitButton label="Send reset link" busy_label="Sending…" {busy} />
                 </form>
                 <div class="form-links">
                     <Link<Route> to={Route::Login}>{ "Back to log in" }</Link<Route>>
@@ -251,18 +205,13 @@ pub fn forgot_page() -> Html {
 
 #[function_component(ResetPage)]
 pub fn reset_page() -> Html {
-    let session = use_session();
     let token = use_token();
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
-    let done = use_state(|| None::<String>);
+    let action = use_action().public();
 
     let Some(token) = token else {
         return html! {
             <Card title="Choose a new password" narrow=true testid="reset-page">
-                <div class="alert alert-error" role="alert" data-testid="form-error">
-                    <p>{ "This link is incomplete. Please use the full link from the email, or ask for a new one." }</p>
-                </div>
+                <ErrorAlert message="This link is incomplete. Please use the full link from the email, or ask for a new one." />
                 <div class="form-links">
                     <Link<Route> to={Route::Forgot}>{ "Send me a new link" }</Link<Route>>
                 </div>
@@ -270,54 +219,31 @@ pub fn reset_page() -> Html {
         };
     };
 
-    let onsubmit = {
-        let session = session.clone();
-        let busy = busy.clone();
-        let error = error.clone();
-        let done = done.clone();
-        Callback::from(move |e: SubmitEvent| {
-            let values = FormValues::from_submit(&e);
-            if *busy {
-                return;
-            }
+    let onsubmit = action.on_submit(
+        move |values| {
             let new_password = values.get("new_password");
-            let confirm = values.get("confirm_password");
-            if new_password != confirm {
-                let mut fields = BTreeMap::new();
-                fields.insert(
-                    "confirm_password".to_string(),
-                    "The two passwords don't match.".to_string(),
-                );
-                let mut err = ApiError::local("Some fields need attention.");
-                err.fields = fields;
-                error.set(Some(err));
-                return;
+            if new_password != values.get("confirm_password") {
+                return Err(invalid_fields(&[(
+                    "confirm_password",
+                    "The two passwords don't match.",
+                )]));
             }
-            let request = ResetPasswordRequest {
+            Ok(ResetPasswordRequest {
                 token: token.clone(),
                 new_password,
-            };
-            busy.set(true);
-            error.set(None);
-            let (busy, error, done) = (busy.clone(), error.clone(), done.clone());
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                let result = api.reset_password(&request).await;
-                busy.set(false);
-                match result {
-                    Ok(msg) => done.set(Some(msg.message)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
-    };
+            })
+        },
+        |api, request| async move { api.reset_password(&request).await },
+        show_message(&action),
+    );
+    let (busy, error) = (action.busy(), action.error());
 
-    let token_problem = error.as_ref().is_some_and(|e| e.code == "invalid_token");
+    let token_problem = error.as_ref().is_some_and(ApiError::is_invalid_token);
 
     html! {
         <Card title="Choose a new password" narrow=true testid="reset-page"
             subtitle="Pick a password you don't use anywhere else.">
-            if let Some(message) = &*done {
+            if let Some(message) = action.done() {
                 <Success>
                     <p>{ message }</p>
                 </Success>
@@ -326,7 +252,7 @@ pub fn reset_page() -> Html {
                 </div>
             } else {
                 <form class="form" onsubmit={onsubmit} novalidate=true data-testid="reset-form">
-                    <FormError error={(*error).clone()}
+                    <FormError error={error.clone()}
                         shown_fields={&["new_password", "confirm_password"][..]} />
                     if token_problem {
                         <p class="form-links">
@@ -338,7 +264,7 @@ pub fn reset_page() -> Html {
                         error={field_error(&error, "new_password")} />
                     <Field name="confirm_password" label="Confirm new password" input_type="password"
                         autocomplete="new-password" error={field_error(&error, "confirm_password")} />
-                    <SubmitButton label="Set new password" busy_label="Saving…" busy={*busy} />
+                    <SubmitButton label="Set new password" busy_label="Saving…" {busy} />
                 </form>
             }
         </Card>
@@ -418,10 +344,8 @@ pub fn verify_page() -> Html {
                     },
                     VerifyState::Failed(e) => html! {
                         <>
-                            <div class="alert alert-error" role="alert" data-testid="form-error">
-                                <p>{ &e.message }</p>
-                            </div>
-                            if e.code == "invalid_token" {
+                            <ErrorAlert message={e.message.clone()} />
+                            if e.is_invalid_token() {
                                 <p class="muted">{ "Verification links work once. If you're signed in, you can send a new one from your dashboard." }</p>
                             }
                             <div class="actions">{ next }</div>

@@ -4,121 +4,42 @@
 
 use std::rc::Rc;
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use shared::api::{Agent, CallDetail, CallPage, CallQuery, Turn};
-use uuid::Uuid;
+use shared::api::{CallId, Turn};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::api::ApiError;
 use crate::components::{
-    fmt_clock, fmt_local, set_load, truncate, use_signed_in, Card, Load, Loading, Pager,
+    back_link, count_of, detail_view, ended_reason_label, fmt_clock, fmt_local, outcome_badge,
+    outcome_label, row_link, truncate, turn_role, Card, DetailTexts, Pager, Table, OUTCOMES,
 };
-use crate::pages::admin::failure;
+use crate::hooks::{use_api, use_signed_in};
+use crate::queries::CallsQuery;
 use crate::session::use_session;
 use crate::units::minutes;
 use crate::Route;
 
-const PER_PAGE: i64 = 25;
-/// Characters of a call's summary shown in the table.
-const SUMMARY_CHARS: usize = 90;
-
-/// The outcomes a call can be filtered by, with their labels.
-pub const OUTCOMES: &[(&str, &str)] = &[
-    ("answered", "Answered"),
-    ("message_taken", "Message taken"),
-    ("transferred", "Transferred"),
-    ("refused", "Refused"),
-    ("no_conversation", "No conversation"),
+const COLUMNS: &[&str] = &[
+    "When",
+    "Agent",
+    "Caller",
+    "#Duration",
+    "Outcome",
+    "#Credits",
+    "Summary",
 ];
 
-pub fn outcome_label(outcome: &str) -> String {
-    OUTCOMES
-        .iter()
-        .find(|(k, _)| *k == outcome)
-        .map(|(_, label)| label.to_string())
-        .unwrap_or_else(|| match outcome {
-            "" | "unknown" => "Unknown".to_string(),
-            other => other.replace(['_', '-'], " "),
-        })
-}
+const CALL_TEXTS: DetailTexts = DetailTexts {
+    loading: "Loading the call…",
+    title: "Call",
+    not_found_title: "Call not found",
+    not_found_text: "We couldn't find this call.",
+    not_found_testid: "call-not-found",
+};
 
-pub fn outcome_badge(outcome: &str) -> Html {
-    let class = match outcome {
-        "answered" => "outcome-answered",
-        "message_taken" => "outcome-message",
-        "transferred" => "outcome-transferred",
-        "refused" => "outcome-refused",
-        _ => "outcome-other",
-    };
-    html! {
-        <span class={classes!("badge", class)} data-outcome={outcome.to_string()}>
-            { outcome_label(outcome) }
-        </span>
-    }
-}
-
-/// `customer-ended-call` → "Customer ended call".
-fn ended_reason_label(reason: &str) -> String {
-    let text = reason.replace(['-', '_', '.'], " ");
-    let mut chars = text.trim().chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The list's state in the URL. Also what `/agents/:id` links with.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CallsQuery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<i64>,
-}
-
-impl CallsQuery {
-    /// Empty filters dropped, so they don't show as `?outcome=`.
-    fn cleaned(mut self) -> Self {
-        let keep = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        self.agent_id = keep(self.agent_id);
-        self.from = keep(self.from);
-        self.to = keep(self.to);
-        self.outcome = keep(self.outcome);
-        self.page = self.page.filter(|p| *p > 1);
-        self
-    }
-
-    /// The API's query; values that don't parse are left out.
-    fn api(&self) -> CallQuery {
-        let date = |v: &Option<String>| v.as_deref().and_then(|s| s.parse::<NaiveDate>().ok());
-        CallQuery {
-            agent_id: self
-                .agent_id
-                .as_deref()
-                .and_then(|s| Uuid::parse_str(s).ok()),
-            from: date(&self.from),
-            to: date(&self.to),
-            outcome: self.outcome.clone().filter(|o| !o.is_empty()),
-            page: Some(self.page.unwrap_or(1).max(1)),
-            per_page: Some(PER_PAGE),
-        }
-    }
-
-    fn has_filters(&self) -> bool {
-        self.agent_id.is_some()
-            || self.from.is_some()
-            || self.to.is_some()
-            || self.outcome.is_some()
-    }
-}
+/// Characters of a call's summary shown in the table.
+const SUMMARY_CHARS: usize = 90;
 
 // ---- list ----------------------------------------------------------------------
 
@@ -135,10 +56,12 @@ pub fn calls_page() -> Html {
     let api_query = query.api();
     let signed_in = session.me().is_some();
 
-    let agents = use_state(|| Load::<Vec<Agent>>::Loading);
-    let calls = use_state(|| Load::<CallPage>::Loading);
-    let retry = use_state(|| 0_u32);
-    let seq = use_mut_ref(|| 0_u32);
+    let agents = use_api(signed_in.then_some(()), |api, ()| async move {
+        api.agents().await.map(|list| list.agents)
+    });
+    let calls = use_api(signed_in.then(|| api_query.clone()), |api, q| async move {
+        api.calls(&q).await
+    });
     let agent_select = use_node_ref();
     let outcome_select = use_node_ref();
 
@@ -146,7 +69,7 @@ pub fn calls_page() -> Html {
         // Once a person has used a select, its options' `selected` no longer
         // moves it: set the value the URL says (e.g. after "Clear filters").
         let (agent_select, outcome_select) = (agent_select.clone(), outcome_select.clone());
-        let agents_loaded = matches!(&*agents, Load::Loaded(_));
+        let agents_loaded = agents.loaded().is_some();
         use_effect_with(
             (
                 query.agent_id.clone().unwrap_or_default(),
@@ -159,45 +82,6 @@ pub fn calls_page() -> Html {
                 }
                 if let Some(select) = outcome_select.cast::<HtmlSelectElement>() {
                     select.set_value(outcome);
-                }
-            },
-        );
-    }
-
-    {
-        let (agents, session) = (agents.clone(), session.clone());
-        use_effect_with(signed_in, move |signed_in| {
-            if *signed_in {
-                let api = session.api();
-                yew::platform::spawn_local(async move {
-                    let result = api.agents().await.map(|list| list.agents);
-                    set_load(&session, result, |l| agents.set(l));
-                });
-            }
-        });
-    }
-
-    {
-        let (calls, session) = (calls.clone(), session.clone());
-        use_effect_with(
-            (api_query.clone(), signed_in, *retry),
-            move |(q, signed_in, _)| {
-                if *signed_in {
-                    let this = {
-                        let mut s = seq.borrow_mut();
-                        *s += 1;
-                        *s
-                    };
-                    calls.set(Load::Loading);
-                    let api = session.api();
-                    let q = q.clone();
-                    yew::platform::spawn_local(async move {
-                        let result = api.calls(&q).await;
-                        if *seq.borrow() != this {
-                            return; // newer filters were asked for
-                        }
-                        set_load(&session, result, |l| calls.set(l));
-                    });
                 }
             },
         );
@@ -239,13 +123,10 @@ pub fn calls_page() -> Html {
     };
     let onsubmit = Callback::from(|e: SubmitEvent| e.prevent_default());
 
-    let agent_options = match &*agents {
-        Load::Loaded(list) => list.clone(),
-        _ => Vec::new(),
-    };
+    let agent_options = agents.loaded().cloned().unwrap_or_default();
     let selected_agent = query.agent_id.clone().unwrap_or_default();
     let unknown_agent = !selected_agent.is_empty()
-        && matches!(&*agents, Load::Loaded(_))
+        && agents.loaded().is_some()
         && !agent_options
             .iter()
             .any(|a| a.id.to_string() == selected_agent);
@@ -282,8 +163,10 @@ pub fn calls_page() -> Html {
                 <label for="outcome">{ "Outcome" }</label>
                 <select id="outcome" name="outcome" ref={outcome_select.clone()} onchange={on_select(|q, v| q.outcome = Some(v))}>
                     <option value="" selected={selected_outcome.is_empty()}>{ "All outcomes" }</option>
-                    { for OUTCOMES.iter().map(|(value, label)| html! {
-                        <option value={*value} selected={*value == selected_outcome}>{ *label }</option>
+                    { for OUTCOMES.iter().map(|outcome| html! {
+                        <option value={outcome.as_str()} selected={outcome.as_str() == selected_outcome}>
+                            { outcome_label(*outcome) }
+                        </option>
                     }) }
                 </select>
             </div>
@@ -297,120 +180,68 @@ pub fn calls_page() -> Html {
         </form>
     };
 
-    let body = match &*calls {
-        Load::Loading => html! { <Loading label="Loading calls…" /> },
-        Load::Failed(e) => {
-            let again = {
-                let retry = retry.clone();
-                Callback::from(move |_: MouseEvent| retry.set(*retry + 1))
-            };
+    let body = calls.view("Loading calls…", |p| {
+        let onchange = {
+            let (go, query) = (go.clone(), query.clone());
+            Callback::from(move |to: i64| {
+                let mut next = query.clone();
+                next.page = Some(to.max(1));
+                go(next);
+            })
+        };
+        let rows = p.calls.iter().map(|c| {
+            let id = c.id.to_string();
+            let (open, link_click) = row_link(&navigator, Route::Call { id: id.clone() });
+            let when = c.started_at.as_ref().unwrap_or(&c.created_at);
             html! {
-                <>
-                    { failure(e) }
-                    <div class="actions">
-                        <button type="button" class="btn btn-secondary" onclick={again}>{ "Try again" }</button>
-                    </div>
-                </>
+                <tr class="call-row clickable" data-testid="call-row" data-call-id={id.clone()}
+                    onclick={open} key={id.clone()}>
+                    <td data-label="When">
+                        <a href={format!("/calls/{id}")} onclick={link_click}>{ fmt_local(when) }</a>
+                    </td>
+                    <td data-label="Agent">
+                        { c.agent_name.clone().unwrap_or_else(|| "Deleted agent".into()) }
+                    </td>
+                    <td data-label="Caller">
+                        { c.caller.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into()) }
+                    </td>
+                    <td data-label="Duration" class="num">{ fmt_clock(c.duration_seconds) }</td>
+                    <td data-label="Outcome">{ outcome_badge(c.outcome) }</td>
+                    <td data-label="Credits" class="num">{ minutes(c.charged_seconds) }</td>
+                    <td data-label="Summary" class="wrap summary-cell">
+                        { match c.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+                            Some(s) => html! { <span title={s.to_string()}>{ truncate(s, SUMMARY_CHARS) }</span> },
+                            None => html! { <span class="muted">{ "—" }</span> },
+                        } }
+                    </td>
+                </tr>
             }
-        }
-        Load::Loaded(p) => {
-            let onchange = {
-                let (go, query) = (go.clone(), query.clone());
-                Callback::from(move |to: i64| {
-                    let mut next = query.clone();
-                    next.page = Some(to.max(1));
-                    go(next);
-                })
-            };
-            let rows = p.calls.iter().map(|c| {
-                let id = c.id.to_string();
-                let open = {
-                    let navigator = navigator.clone();
-                    let id = id.clone();
-                    Callback::from(move |_: MouseEvent| {
-                        if let Some(nav) = &navigator {
-                            nav.push(&Route::Call { id: id.clone() });
-                        }
-                    })
-                };
-                // The link is for keyboards and "open in new tab"; a plain
-                // click bubbles to the row, which navigates in the app.
-                let link_click = Callback::from(|e: MouseEvent| {
-                    if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0) {
-                        e.prevent_default();
-                    } else {
-                        e.stop_propagation();
-                    }
-                });
-                let when = c.started_at.as_ref().unwrap_or(&c.created_at);
-                html! {
-                    <tr class="call-row clickable" data-testid="call-row" data-call-id={id.clone()}
-                        onclick={open} key={id.clone()}>
-                        <td data-label="When">
-                            <a href={format!("/calls/{id}")} onclick={link_click}>{ fmt_local(when) }</a>
-                        </td>
-                        <td data-label="Agent">
-                            { c.agent_name.clone().unwrap_or_else(|| "Deleted agent".into()) }
-                        </td>
-                        <td data-label="Caller">
-                            { c.caller.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into()) }
-                        </td>
-                        <td data-label="Duration" class="num">{ fmt_clock(c.duration_seconds) }</td>
-                        <td data-label="Outcome">{ outcome_badge(&c.outcome) }</td>
-                        <td data-label="Credits" class="num">{ minutes(c.charged_seconds) }</td>
-                        <td data-label="Summary" class="wrap summary-cell">
-                            { match c.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-                                Some(s) => html! { <span title={s.to_string()}>{ truncate(s, SUMMARY_CHARS) }</span> },
-                                None => html! { <span class="muted">{ "—" }</span> },
-                            } }
-                        </td>
-                    </tr>
-                }
-            });
-            html! {
-                <>
-                    <p class="muted" data-testid="calls-total">
-                        { format!("{} call{}", p.total, if p.total == 1 { "" } else { "s" }) }
+        });
+        html! {
+            <>
+                <p class="muted" data-testid="calls-total">{ count_of(p.total, "call") }</p>
+                if p.calls.is_empty() {
+                    <p class="empty" data-testid="calls-empty">
+                        { if query.has_filters() {
+                            "No calls match these filters."
+                        } else {
+                            "No calls yet. Once your agent has a phone number, its calls show up here."
+                        } }
                     </p>
-                    if p.calls.is_empty() {
-                        <p class="empty" data-testid="calls-empty">
-                            { if query.has_filters() {
-                                "No calls match these filters."
-                            } else {
-                                "No calls yet. Once your agent has a phone number, its calls show up here."
-                            } }
-                        </p>
-                    } else {
-                        <div class="table-wrap">
-                            <table class="table" data-testid="calls-table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{ "When" }</th>
-                                        <th scope="col">{ "Agent" }</th>
-                                        <th scope="col">{ "Caller" }</th>
-                                        <th scope="col" class="num">{ "Duration" }</th>
-                                        <th scope="col">{ "Outcome" }</th>
-                                        <th scope="col" class="num">{ "Credits" }</th>
-                                        <th scope="col">{ "Summary" }</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{ for rows }</tbody>
-                            </table>
-                        </div>
-                    }
-                    <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
-                </>
-            }
+                } else {
+                    <Table columns={COLUMNS} testid="calls-table">{ for rows }</Table>
+                }
+                <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
+            </>
         }
-    };
+    });
 
     html! {
-        <section class="card card-wide" data-testid="calls-page">
-            <h1 class="card-title">{ "Calls" }</h1>
-            <p class="card-subtitle">{ "Every call your receptionist took. Click a call to read the conversation." }</p>
+        <Card title="Calls" wide=true testid="calls-page"
+            subtitle="Every call your receptionist took. Click a call to read the conversation.">
             { filters }
             { body }
-        </section>
+        </Card>
     }
 }
 
@@ -422,15 +253,10 @@ pub struct CallDetailProps {
 }
 
 fn turn_view(turn: &Turn) -> Html {
-    let (class, who) = match turn.role.as_str() {
-        "assistant" | "bot" => ("turn-assistant", "Receptionist"),
-        "caller" | "user" | "customer" => ("turn-caller", "Caller"),
-        "tool" => ("turn-tool", "Lookup"),
-        _ => ("turn-system", "Note"),
-    };
+    let (class, who) = turn_role(turn.role);
     let at = fmt_clock(turn.at_ms.max(0) / 1000);
     html! {
-        <li class={classes!("turn", class)} data-role={turn.role.clone()}>
+        <li class={classes!("turn", class)} data-role={turn.role.as_str()}>
             <div class="turn-meta">
                 <span class="turn-who">{ who }</span>
                 <span class="turn-at">{ at }</span>
@@ -445,63 +271,23 @@ pub fn call_detail_page(props: &CallDetailProps) -> Html {
     let session = use_session();
     let gate = use_signed_in();
     let signed_in = session.me().is_some();
-    let id = Uuid::parse_str(props.id.trim()).ok();
-    let detail = use_state(|| Load::<CallDetail>::Loading);
-
-    {
-        let (detail, session) = (detail.clone(), session.clone());
-        use_effect_with((id, signed_in), move |(id, signed_in)| {
-            if *signed_in {
-                match *id {
-                    None => detail.set(Load::Failed(crate::api::ApiError {
-                        status: 404,
-                        code: "not_found".into(),
-                        message: "There is no call with this id.".into(),
-                        fields: Default::default(),
-                        retry_after: None,
-                    })),
-                    Some(id) => {
-                        detail.set(Load::Loading);
-                        let api = session.api();
-                        yew::platform::spawn_local(async move {
-                            let result = api.call(id).await;
-                            set_load(&session, result, |l| detail.set(l));
-                        });
-                    }
-                }
-            }
-        });
-    }
+    let id = props.id.trim().parse::<CallId>().ok();
+    let detail = use_api(signed_in.then_some(id), |api, id| async move {
+        match id {
+            Some(id) => api.call(id).await,
+            None => Err(ApiError::not_found("There is no call with this id.")),
+        }
+    });
 
     if let Err(other) = gate {
         return other;
     }
 
-    let back = html! {
-        <div class="actions">
-            <Link<Route> to={Route::Calls} classes="btn btn-secondary">{ "← All calls" }</Link<Route>>
-        </div>
-    };
+    let back = back_link(Route::Calls, "← All calls");
 
-    let d = match &*detail {
-        Load::Loading => return html! { <Loading label="Loading the call…" /> },
-        Load::Failed(e) if e.status == 404 => {
-            return html! {
-                <Card title="Call not found" narrow=true testid="call-not-found">
-                    <p>{ "We couldn't find this call." }</p>
-                    { back }
-                </Card>
-            }
-        }
-        Load::Failed(e) => {
-            return html! {
-                <Card title="Call" narrow=true>
-                    { failure(e) }
-                    { back }
-                </Card>
-            }
-        }
-        Load::Loaded(d) => d,
+    let d = match detail_view(&detail, &CALL_TEXTS, &back) {
+        Ok(d) => d,
+        Err(other) => return other,
     };
     let c = &d.call;
     let caller = c.caller.clone().filter(|s| !s.is_empty());
@@ -540,7 +326,7 @@ pub fn call_detail_page(props: &CallDetailProps) -> Html {
                     </div>
                     <div><dt>{ "Started" }</dt><dd data-testid="call-started">{ fmt_local(started) }</dd></div>
                     <div><dt>{ "Duration" }</dt><dd data-testid="call-duration">{ fmt_clock(c.duration_seconds) }</dd></div>
-                    <div><dt>{ "Outcome" }</dt><dd data-testid="call-outcome">{ outcome_badge(&c.outcome) }</dd></div>
+                    <div><dt>{ "Outcome" }</dt><dd data-testid="call-outcome">{ outcome_badge(c.outcome) }</dd></div>
                     <div>
                         <dt>{ "Ended because" }</dt>
                         <dd data-testid="call-ended-reason">

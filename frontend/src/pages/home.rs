@@ -3,17 +3,14 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
-use crate::components::{fmt_date, role_label, use_signed_in, Card, Success};
-use crate::session::{use_session, SessionAction};
+use crate::components::{fmt_date, role_label, Card, ErrorAlert, Success};
+use crate::hooks::{use_action, use_signed_in};
 use crate::Route;
 
 #[function_component(HomePage)]
 pub fn home_page() -> Html {
-    let session = use_session();
     let gate = use_signed_in();
-    let resend_busy = use_state(|| false);
-    let resend_result = use_state(|| None::<Result<String, ApiError>>);
+    let resend_action = use_action();
 
     let me = match gate {
         Ok(me) => me,
@@ -21,30 +18,20 @@ pub fn home_page() -> Html {
     };
 
     let resend = {
-        let session = session.clone();
-        let busy = resend_busy.clone();
-        let result = resend_result.clone();
+        let action = resend_action.clone();
         Callback::from(move |_: MouseEvent| {
-            if *busy {
+            if action.busy() {
                 return;
             }
-            busy.set(true);
-            result.set(None);
-            let (session, busy, result) = (session.clone(), busy.clone(), result.clone());
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                let r = api.resend_verification().await;
-                busy.set(false);
-                if let Err(e) = &r {
-                    if e.is_unauthenticated() {
-                        session.dispatch(SessionAction::SignedOut);
-                        return;
-                    }
-                }
-                result.set(Some(r.map(|m| m.message)));
-            });
+            action.set_done(None);
+            let done = action.clone();
+            action.run(
+                |api| async move { api.resend_verification().await },
+                move |m| done.set_done(m.message),
+            );
         })
     };
+    let resend_busy = resend_action.busy();
 
     let user = &me.user;
     html! {
@@ -58,23 +45,15 @@ pub fn home_page() -> Html {
                             <strong>{ &user.email }</strong>
                             { ". Click it to confirm this address is yours." }
                         </span>
-                        {
-                            match &*resend_result {
-                                Some(Ok(message)) => html! {
-                                    <Success><p>{ message }</p></Success>
-                                },
-                                Some(Err(e)) => html! {
-                                    <div class="alert alert-error" role="alert" data-testid="form-error">
-                                        <p>{ &e.message }</p>
-                                    </div>
-                                },
-                                None => html! {},
-                            }
+                        if let Some(message) = resend_action.done() {
+                            <Success><p>{ message }</p></Success>
+                        } else if let Some(e) = resend_action.error() {
+                            <ErrorAlert message={e.message} />
                         }
                     </div>
                     <button type="button" class="btn btn-secondary" data-testid="resend-verification"
-                        onclick={resend} disabled={*resend_busy}>
-                        { if *resend_busy { "Sending…" } else { "Resend email" } }
+                        onclick={resend} disabled={resend_busy}>
+                        { if resend_busy { "Sending…" } else { "Resend email" } }
                     </button>
                 </div>
             }

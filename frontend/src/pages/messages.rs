@@ -5,23 +5,24 @@
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
-use shared::api::{CallerMessage, MessagePage};
-use uuid::Uuid;
+use shared::api::{CallerMessage, MessageFilter, MessageId, MessagePage};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiError;
-use crate::components::{fmt_local, use_signed_in, Loading, Pager};
-use crate::pages::admin::failure;
-use crate::session::{use_session, SessionAction};
+use crate::components::{fmt_local, is_urgent, urgency_badge, Card, Pager};
+use crate::hooks::{use_api, use_row_actions, use_signed_in};
+use crate::session::use_session;
 use crate::Route;
 
 const PER_PAGE: i64 = 25;
 
-const TABS: &[(&str, &str)] = &[
-    ("unhandled", "Unhandled"),
-    ("handled", "Handled"),
-    ("all", "All"),
+/// The default tab, where a handled message leaves the list.
+const UNHANDLED: MessageFilter = MessageFilter::Unhandled;
+
+const TABS: &[(MessageFilter, &str)] = &[
+    (UNHANDLED, "Unhandled"),
+    (MessageFilter::Handled, "Handled"),
+    (MessageFilter::All, "All"),
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -32,65 +33,24 @@ struct MessagesQuery {
     page: Option<i64>,
 }
 
-fn urgency_badge(urgency: &str) -> Html {
-    let (class, label) = match urgency {
-        "urgent" => ("urgency-urgent", "Urgent"),
-        "low" => ("urgency-low", "Low"),
-        _ => ("urgency-normal", "Normal"),
-    };
-    html! {
-        <span class={classes!("badge", class)} data-urgency={urgency.to_string()}>{ label }</span>
+/// Marked handled: the message replaces its old self, or leaves the list
+/// (`drop`, on the Unhandled tab).
+fn handled(p: &mut MessagePage, message: CallerMessage, drop: bool) {
+    let was_unhandled = p
+        .messages
+        .iter()
+        .any(|m| m.id == message.id && m.handled_at.is_none());
+    if drop {
+        let before = p.messages.len();
+        p.messages.retain(|m| m.id != message.id);
+        if p.messages.len() < before {
+            p.total = (p.total - 1).max(0);
+        }
+    } else if let Some(m) = p.messages.iter_mut().find(|m| m.id == message.id) {
+        *m = message;
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Inbox {
-    Loading,
-    Loaded(MessagePage),
-    Failed(ApiError),
-}
-
-enum InboxAction {
-    Loaded(MessagePage),
-    Failed(ApiError),
-    /// Marked handled: replaced, or dropped from the Unhandled tab.
-    Handled {
-        message: CallerMessage,
-        drop: bool,
-    },
-}
-
-impl Reducible for Inbox {
-    type Action = InboxAction;
-
-    fn reduce(self: Rc<Self>, action: InboxAction) -> Rc<Self> {
-        Rc::new(match action {
-            InboxAction::Loaded(p) => Inbox::Loaded(p),
-            InboxAction::Failed(e) => Inbox::Failed(e),
-            InboxAction::Handled { message, drop } => {
-                let Inbox::Loaded(p) = &*self else {
-                    return self;
-                };
-                let mut p = p.clone();
-                let was_unhandled = p
-                    .messages
-                    .iter()
-                    .any(|m| m.id == message.id && m.handled_at.is_none());
-                if drop {
-                    let before = p.messages.len();
-                    p.messages.retain(|m| m.id != message.id);
-                    if p.messages.len() < before {
-                        p.total = (p.total - 1).max(0);
-                    }
-                } else if let Some(m) = p.messages.iter_mut().find(|m| m.id == message.id) {
-                    *m = message;
-                }
-                if was_unhandled {
-                    p.unhandled = (p.unhandled - 1).max(0);
-                }
-                Inbox::Loaded(p)
-            }
-        })
+    if was_unhandled {
+        p.unhandled = (p.unhandled - 1).max(0);
     }
 }
 
@@ -105,47 +65,17 @@ pub fn messages_page() -> Html {
         .unwrap_or_default();
     let status = query
         .status
-        .clone()
-        .filter(|s| TABS.iter().any(|(k, _)| k == s))
-        .unwrap_or_else(|| "unhandled".to_string());
+        .as_deref()
+        .and_then(|s| s.parse::<MessageFilter>().ok())
+        .unwrap_or(UNHANDLED);
     let page = query.page.unwrap_or(1).max(1);
     let signed_in = session.me().is_some();
 
-    let inbox = use_reducer(|| Inbox::Loading);
-    let busy = use_state(Vec::<Uuid>::new);
-    let action_error = use_state(|| None::<(Uuid, String)>);
-    let seq = use_mut_ref(|| 0_u32);
-
-    {
-        let (inbox, session) = (inbox.dispatcher(), session.clone());
-        use_effect_with(
-            (status.clone(), page, signed_in),
-            move |(status, page, signed_in)| {
-                if *signed_in {
-                    let this = {
-                        let mut s = seq.borrow_mut();
-                        *s += 1;
-                        *s
-                    };
-                    let api = session.api();
-                    let (status, page) = (status.clone(), *page);
-                    yew::platform::spawn_local(async move {
-                        let result = api.messages(&status, page, PER_PAGE).await;
-                        if *seq.borrow() != this {
-                            return;
-                        }
-                        match result {
-                            Ok(p) => inbox.dispatch(InboxAction::Loaded(p)),
-                            Err(e) if e.is_unauthenticated() => {
-                                session.dispatch(SessionAction::SignedOut)
-                            }
-                            Err(e) => inbox.dispatch(InboxAction::Failed(e)),
-                        }
-                    });
-                }
-            },
-        );
-    }
+    let inbox = use_api(
+        signed_in.then_some((status, page)),
+        |api, (status, page)| async move { api.messages(status, page, PER_PAGE).await },
+    );
+    let actions = use_row_actions();
 
     if let Err(other) = gate {
         return other;
@@ -153,9 +83,9 @@ pub fn messages_page() -> Html {
 
     let go = {
         let navigator = navigator.clone();
-        Rc::new(move |status: &str, page: i64| {
+        Rc::new(move |status: MessageFilter, page: i64| {
             let q = MessagesQuery {
-                status: (status != "unhandled").then(|| status.to_string()),
+                status: (status != UNHANDLED).then(|| status.to_string()),
                 page: (page > 1).then_some(page),
             };
             if let Some(nav) = &navigator {
@@ -165,46 +95,19 @@ pub fn messages_page() -> Html {
     };
 
     let mark = {
-        let (session, inbox, busy, action_error) = (
-            session.clone(),
-            inbox.dispatcher(),
-            busy.clone(),
-            action_error.clone(),
-        );
-        let drop = status == "unhandled";
-        Callback::from(move |id: Uuid| {
-            if busy.contains(&id) {
-                return;
-            }
-            let mut now = (*busy).clone();
-            now.push(id);
-            busy.set(now);
-            action_error.set(None);
-            let (session, inbox, busy, action_error) = (
-                session.clone(),
-                inbox.clone(),
-                busy.clone(),
-                action_error.clone(),
+        let (inbox, actions) = (inbox.clone(), actions.clone());
+        let drop = status == UNHANDLED;
+        Callback::from(move |id: MessageId| {
+            let inbox = inbox.clone();
+            actions.run(
+                id,
+                move |api| async move { api.mark_message_handled(id).await },
+                move |message| inbox.update(move |p| handled(p, message, drop)),
             );
-            let api = session.api();
-            yew::platform::spawn_local(async move {
-                let result = api.mark_message_handled(id).await;
-                let mut now = (*busy).clone();
-                now.retain(|b| *b != id);
-                busy.set(now);
-                match result {
-                    Ok(message) => inbox.dispatch(InboxAction::Handled { message, drop }),
-                    Err(e) if e.is_unauthenticated() => session.dispatch(SessionAction::SignedOut),
-                    Err(e) => action_error.set(Some((id, e.message))),
-                }
-            });
         })
     };
 
-    let unhandled_count = match &*inbox {
-        Inbox::Loaded(p) => Some(p.unhandled),
-        _ => None,
-    };
+    let unhandled_count = inbox.loaded().map(|p| p.unhandled);
     let tabs = html! {
         <nav class="tabs" aria-label="Which messages">
             { for TABS.iter().map(|&(key, label)| {
@@ -218,7 +121,7 @@ pub fn messages_page() -> Html {
                         id={format!("tab-{key}")} data-testid={format!("tab-{key}")}
                         aria-current={active.then_some("page")} onclick={onclick}>
                         { label }
-                        if key == "unhandled" {
+                        if key == UNHANDLED {
                             if let Some(n) = unhandled_count.filter(|n| *n > 0) {
                                 <span class="tab-count" data-testid="unhandled-count">{ n }</span>
                             }
@@ -229,97 +132,89 @@ pub fn messages_page() -> Html {
         </nav>
     };
 
-    let body = match &*inbox {
-        Inbox::Loading => html! { <Loading label="Loading messages…" /> },
-        Inbox::Failed(e) => failure(e),
-        Inbox::Loaded(p) => {
-            let onchange = {
-                let (go, status) = (go.clone(), status.clone());
-                Callback::from(move |to: i64| go(status.as_str(), to.max(1)))
+    let body = inbox.view("Loading messages…", |p| {
+        let onchange = {
+            let go = go.clone();
+            Callback::from(move |to: i64| go(status, to.max(1)))
+        };
+        let items = p.messages.iter().map(|m| {
+            let is_busy = actions.is_busy(m.id);
+            let error = actions.error(m.id);
+            let onclick = {
+                let (mark, id) = (mark.clone(), m.id);
+                Callback::from(move |_: MouseEvent| mark.emit(id))
             };
-            let items = p.messages.iter().map(|m| {
-                let is_busy = busy.contains(&m.id);
-                let error = action_error
-                    .as_ref()
-                    .filter(|(id, _)| *id == m.id)
-                    .map(|(_, text)| text.clone());
-                let onclick = {
-                    let (mark, id) = (mark.clone(), m.id);
-                    Callback::from(move |_: MouseEvent| mark.emit(id))
-                };
-                let name = if m.caller_name.trim().is_empty() {
-                    "Unknown caller".to_string()
-                } else {
-                    m.caller_name.clone()
-                };
-                html! {
-                    <li class={classes!("message-row", (m.urgency == "urgent").then_some("message-urgent"),
-                            m.handled_at.is_some().then_some("message-handled"))}
-                        data-testid="message-row" data-message-id={m.id.to_string()} key={m.id.to_string()}>
-                        <div class="message-head">
-                            <strong class="message-caller">{ &name }</strong>
-                            if !m.caller_number.trim().is_empty() {
-                                <a class="message-number" href={format!("tel:{}", m.caller_number.trim())}>
-                                    { &m.caller_number }
-                                </a>
-                            }
-                            { urgency_badge(&m.urgency) }
-                        </div>
-                        <p class="message-reason">{ &m.reason }</p>
-                        <div class="message-meta muted small">
-                            <span>{ fmt_local(&m.created_at) }</span>
-                            if let Some(agent) = &m.agent_name {
-                                <span>{ format!("Taken by {agent}") }</span>
-                            }
-                            if let Some(call_id) = m.call_id {
-                                <Link<Route> to={Route::Call { id: call_id.to_string() }} classes="message-call">
-                                    { "View the call" }
-                                </Link<Route>>
-                            }
-                        </div>
-                        if let Some(text) = error {
-                            <p class="field-error" role="alert" data-testid="form-error">{ text }</p>
-                        }
-                        <div class="message-actions">
-                            if let Some(at) = &m.handled_at {
-                                <span class="muted small handled-at">{ format!("Handled {}", fmt_local(at)) }</span>
-                            } else {
-                                <button type="button" class="btn btn-secondary btn-small mark-handled"
-                                    onclick={onclick} disabled={is_busy} aria-busy={is_busy.then_some("true")}>
-                                    { if is_busy { "Marking…" } else { "Mark handled" } }
-                                    <span class="visually-hidden">{ format!(": message from {name}") }</span>
-                                </button>
-                            }
-                        </div>
-                    </li>
-                }
-            });
-            let empty = match status.as_str() {
-                "unhandled" => "You're all caught up: no new messages.",
-                "handled" => "No handled messages yet.",
-                _ => "No messages yet. When a caller leaves a message, it shows up here.",
+            let name = if m.caller_name.trim().is_empty() {
+                "Unknown caller".to_string()
+            } else {
+                m.caller_name.clone()
             };
             html! {
-                <>
-                    if p.messages.is_empty() {
-                        <p class="empty" data-testid="messages-empty">{ empty }</p>
-                    } else {
-                        <ul class="message-list" data-testid="message-list">{ for items }</ul>
+                <li class={classes!("message-row", is_urgent(m.urgency).then_some("message-urgent"),
+                        m.handled_at.is_some().then_some("message-handled"))}
+                    data-testid="message-row" data-message-id={m.id.to_string()} key={m.id.to_string()}>
+                    <div class="message-head">
+                        <strong class="message-caller">{ &name }</strong>
+                        if !m.caller_number.trim().is_empty() {
+                            <a class="message-number" href={format!("tel:{}", m.caller_number.trim())}>
+                                { &m.caller_number }
+                            </a>
+                        }
+                        { urgency_badge(m.urgency) }
+                    </div>
+                    <p class="message-reason">{ &m.reason }</p>
+                    <div class="message-meta muted small">
+                        <span>{ fmt_local(&m.created_at) }</span>
+                        if let Some(agent) = &m.agent_name {
+                            <span>{ format!("Taken by {agent}") }</span>
+                        }
+                        if let Some(call_id) = m.call_id {
+                            <Link<Route> to={Route::Call { id: call_id.to_string() }} classes="message-call">
+                                { "View the call" }
+                            </Link<Route>>
+                        }
+                    </div>
+                    if let Some(text) = error {
+                        <p class="field-error" role="alert" data-testid="form-error">{ text }</p>
                     }
-                    if p.total > p.per_page.max(1) || p.page > 1 {
-                        <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
-                    }
-                </>
+                    <div class="message-actions">
+                        if let Some(at) = &m.handled_at {
+                            <span class="muted small handled-at">{ format!("Handled {}", fmt_local(at)) }</span>
+                        } else {
+                            <button type="button" class="btn btn-secondary btn-small mark-handled"
+                                onclick={onclick} disabled={is_busy} aria-busy={is_busy.then_some("true")}>
+                                { if is_busy { "Marking…" } else { "Mark handled" } }
+                                <span class="visually-hidden">{ format!(": message from {name}") }</span>
+                            </button>
+                        }
+                    </div>
+                </li>
             }
+        });
+        let empty = match status {
+            MessageFilter::Unhandled => "You're all caught up: no new messages.",
+            MessageFilter::Handled => "No handled messages yet.",
+            MessageFilter::All => "No messages yet. When a caller leaves a message, it shows up here.",
+        };
+        html! {
+            <>
+                if p.messages.is_empty() {
+                    <p class="empty" data-testid="messages-empty">{ empty }</p>
+                } else {
+                    <ul class="message-list" data-testid="message-list">{ for items }</ul>
+                }
+                if p.total > p.per_page.max(1) || p.page > 1 {
+                    <Pager page={p.page} total={p.total} per_page={p.per_page} {onchange} />
+                }
+            </>
         }
-    };
+    });
 
     html! {
-        <section class="card" data-testid="messages-page">
-            <h1 class="card-title">{ "Messages" }</h1>
-            <p class="card-subtitle">{ "Messages callers left with your receptionist. Mark them handled once you've called back." }</p>
+        <Card title="Messages" testid="messages-page"
+            subtitle="Messages callers left with your receptionist. Mark them handled once you've called back.">
             { tabs }
             { body }
-        </section>
+        </Card>
     }
 }

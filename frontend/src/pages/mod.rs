@@ -2,7 +2,6 @@
 
 pub mod admin;
 pub mod admin_agents;
-pub mod admin_credits;
 pub mod admin_packs;
 pub mod agent;
 pub mod agents;

@@ -1,17 +1,14 @@
-use yew::prelude::*;
-use yew_router::prelude::*;
+//! Any address that is not a page.
 
-use crate::components::Card;
-use crate::Route;
+use yew::prelude::*;
+
+use crate::components::dead_end;
 
 #[function_component(NotFoundPage)]
 pub fn not_found_page() -> Html {
-    html! {
-        <Card title="Page not found" narrow=true testid="not-found">
-            <p>{ "We couldn't find the page you were looking for. The link may be old or mistyped." }</p>
-            <div class="actions">
-                <Link<Route> to={Route::Home} classes="btn btn-primary">{ "Go to your dashboard" }</Link<Route>>
-            </div>
-        </Card>
-    }
+    dead_end(
+        "Page not found",
+        "not-found",
+        "We couldn't find the page you were looking for. The link may be old or mistyped.",
+    )
 }
