@@ -28,16 +28,18 @@ use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::ExitCode;
+use std::process::{ExitCode, Termination};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 
-/// Runs `main_future` on a two-worker multi-threaded tokio runtime. Errors
+/// Runs `main_future` on a two-worker multi-threaded tokio runtime; its
+/// value is the exit code (`()` is success). Errors
 /// are printed as `{name}: tokio runtime: …` (no runtime) or
 /// `{name}: error: …` and exit with failure.
-pub fn run_main<F>(name: &str, main_future: F) -> ExitCode
+pub fn run_main<F, T>(name: &str, main_future: F) -> ExitCode
 where
-    F: Future<Output = anyhow::Result<()>>,
+    F: Future<Output = anyhow::Result<T>>,
+    T: Termination,
 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -51,7 +53,7 @@ where
         }
     };
     match runtime.block_on(main_future) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(done) => done.report(),
         Err(e) => {
             eprintln!("{name}: error: {e:#}");
             ExitCode::FAILURE

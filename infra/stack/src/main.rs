@@ -212,25 +212,7 @@ impl StackArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kmx: error: tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("kmx: error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    kmx_sandbox_kit::run_main("kmx", run(Cli::parse()))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {

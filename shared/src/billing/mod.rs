@@ -40,33 +40,24 @@ fn pack(row: &tokio_postgres::Row) -> Result<Pack> {
 
 /// What owners can buy, in display order.
 pub async fn active_packs(app: &App) -> Result<PackList> {
-    let db = app.db.get().await?;
-    let rows = db
-        .query(
-            concat!(
-                "SELECT ",
-                pack_columns!(),
-                " FROM credit_packs WHERE active ORDER BY sort, price_cents"
-            ),
-            &[],
-        )
-        .await?;
-    Ok(PackList {
-        packs: rows.iter().map(pack).collect::<Result<_>>()?,
-    })
+    packs(app, true).await
 }
 
 /// Every pack, inactive ones included (admins).
 pub async fn all_packs(app: &App) -> Result<PackList> {
+    packs(app, false).await
+}
+
+async fn packs(app: &App, only_active: bool) -> Result<PackList> {
     let db = app.db.get().await?;
     let rows = db
         .query(
             concat!(
                 "SELECT ",
                 pack_columns!(),
-                " FROM credit_packs ORDER BY sort, price_cents"
+                " FROM credit_packs WHERE active OR NOT $1 ORDER BY sort, price_cents"
             ),
-            &[],
+            &[&only_active],
         )
         .await?;
     Ok(PackList {
