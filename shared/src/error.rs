@@ -242,6 +242,18 @@ impl Validator {
         }
     }
 
+    /// An optional choice from a closed set (`outcome=answered`): absent is
+    /// `None`, a value that is not one of the set is a field error.
+    pub fn choice<T: std::str::FromStr>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        message: &str,
+    ) -> Option<T> {
+        let parsed = value?.parse::<T>();
+        self.take(field, parsed.map_err(|_| message.to_string()))
+    }
+
     /// Checks a page number (from 1) and a page size (1 to 100), with
     /// defaults; returns the pair.
     pub fn page(

@@ -82,15 +82,14 @@ fn message(row: &Row) -> Result<CallerMessage> {
 pub async fn list(app: &App, account_id: AccountId, q: MessageQuery) -> Result<MessagePage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(q.page, q.per_page, 25);
-    let status = v.take(
-        "status",
-        q.status
-            .as_deref()
-            .map_or(Ok(MessageFilter::Unhandled), str::parse)
-            .map_err(|_| "Choose unhandled, handled or all.".to_string()),
-    );
+    let status = v
+        .choice(
+            "status",
+            q.status.as_deref(),
+            "Choose unhandled, handled or all.",
+        )
+        .unwrap_or(MessageFilter::Unhandled);
     v.finish()?;
-    let status = status.unwrap_or(MessageFilter::Unhandled);
     let db = app.db.get().await?;
     let counts = db
         .query_one(

@@ -305,14 +305,11 @@ fn summary(row: &Row) -> Result<CallSummary> {
 pub async fn list(app: &App, account_id: AccountId, q: CallQuery) -> Result<CallPage> {
     let mut v = Validator::new();
     let (page, per_page) = v.page(q.page, q.per_page, 25);
-    let outcome: Option<CallOutcome> = match q.outcome.as_deref() {
-        Some(o) => v.take(
-            "outcome",
-            o.parse()
-                .map_err(|_| "Choose one of the listed outcomes.".to_string()),
-        ),
-        None => None,
-    };
+    let outcome: Option<CallOutcome> = v.choice(
+        "outcome",
+        q.outcome.as_deref(),
+        "Choose one of the listed outcomes.",
+    );
     if let (Some(from), Some(to)) = (q.from, q.to) {
         v.check(
             to >= from,
